@@ -2488,168 +2488,168 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [31:0]  z_lane_15;                             // Reduction.java:152
   wire [1:0]   reduce_present;                        // Reduction.java:161
   wire [3:0]   reduce_last_element;                   // Reduction.java:166
-  wire         element_ends_beat;                     // Reduction.java:167
-  reg  [3:0]   beats_promised;                        // Reduction.java:168
-  reg  [7:0]   rz_known;                              // Reduction.java:169
-  wire         slot_rz_known;                         // Reduction.java:170
-  wire         output_room;                           // Reduction.java:171
-  wire         element_wants_push;                    // Reduction.java:174
-  wire [15:0]  reduce_lanes_reached;                  // Reduction.java:177
-  reg  [31:0]  tree_pick_0;                           // Reduction.java:183
-  wire [31:0]  reduce_in_0;                           // Reduction.java:185
-  reg  [31:0]  tree_pick_1;                           // Reduction.java:183
-  wire [31:0]  reduce_in_1;                           // Reduction.java:185
-  reg  [31:0]  tree_pick_2;                           // Reduction.java:183
-  wire [31:0]  reduce_in_2;                           // Reduction.java:185
-  reg  [31:0]  tree_pick_3;                           // Reduction.java:183
-  wire [31:0]  reduce_in_3;                           // Reduction.java:185
-  reg  [31:0]  tree_pick_4;                           // Reduction.java:183
-  wire [31:0]  reduce_in_4;                           // Reduction.java:185
-  reg  [31:0]  tree_pick_5;                           // Reduction.java:183
-  wire [31:0]  reduce_in_5;                           // Reduction.java:185
-  reg  [31:0]  tree_pick_6;                           // Reduction.java:183
-  wire [31:0]  reduce_in_6;                           // Reduction.java:185
-  reg  [31:0]  tree_pick_7;                           // Reduction.java:183
-  wire [31:0]  reduce_in_7;                           // Reduction.java:185
-  reg  [31:0]  tree_pick_8;                           // Reduction.java:183
-  wire [31:0]  reduce_in_8;                           // Reduction.java:185
-  reg  [31:0]  tree_pick_9;                           // Reduction.java:183
-  wire [31:0]  reduce_in_9;                           // Reduction.java:185
-  reg  [31:0]  tree_pick_10;                          // Reduction.java:183
-  wire [31:0]  reduce_in_10;                          // Reduction.java:185
-  reg  [31:0]  tree_pick_11;                          // Reduction.java:183
-  wire [31:0]  reduce_in_11;                          // Reduction.java:185
-  reg  [31:0]  tree_pick_12;                          // Reduction.java:183
-  wire [31:0]  reduce_in_12;                          // Reduction.java:185
-  reg  [31:0]  tree_pick_13;                          // Reduction.java:183
-  wire [31:0]  reduce_in_13;                          // Reduction.java:185
-  reg  [31:0]  tree_pick_14;                          // Reduction.java:183
-  wire [31:0]  reduce_in_14;                          // Reduction.java:185
-  reg  [31:0]  tree_pick_15;                          // Reduction.java:183
-  wire [31:0]  reduce_in_15;                          // Reduction.java:185
-  wire [5:0]   reduce_tag;                            // Reduction.java:189
-  wire         reduce_wants_push;                     // Reduction.java:196
-  wire         reduce_tree_in_valid;                  // Reduction.java:198
-  wire [31:0]  reduce_tree_in_payload_values_0;       // Reduction.java:198
-  wire [31:0]  reduce_tree_in_payload_values_1;       // Reduction.java:198
-  wire [31:0]  reduce_tree_in_payload_values_2;       // Reduction.java:198
-  wire [31:0]  reduce_tree_in_payload_values_3;       // Reduction.java:198
-  wire [31:0]  reduce_tree_in_payload_values_4;       // Reduction.java:198
-  wire [31:0]  reduce_tree_in_payload_values_5;       // Reduction.java:198
-  wire [31:0]  reduce_tree_in_payload_values_6;       // Reduction.java:198
-  wire [31:0]  reduce_tree_in_payload_values_7;       // Reduction.java:198
-  wire [31:0]  reduce_tree_in_payload_values_8;       // Reduction.java:198
-  wire [31:0]  reduce_tree_in_payload_values_9;       // Reduction.java:198
-  wire [31:0]  reduce_tree_in_payload_values_10;      // Reduction.java:198
-  wire [31:0]  reduce_tree_in_payload_values_11;      // Reduction.java:198
-  wire [31:0]  reduce_tree_in_payload_values_12;      // Reduction.java:198
-  wire [31:0]  reduce_tree_in_payload_values_13;      // Reduction.java:198
-  wire [31:0]  reduce_tree_in_payload_values_14;      // Reduction.java:198
-  wire [31:0]  reduce_tree_in_payload_values_15;      // Reduction.java:198
-  wire [5:0]   reduce_tree_in_payload_tag;            // Reduction.java:198
-  wire         reduce_tree_out_valid;                 // Reduction.java:198
-  wire [31:0]  reduce_tree_out_payload_sum;           // Reduction.java:198
-  wire [5:0]   reduce_tree_out_payload_tag;           // Reduction.java:198
-  wire         reduce_tree_idle;                      // Reduction.java:198
-  wire         reduce_tree_ready;                     // Reduction.java:198
-  wire         push_step;                             // Reduction.java:200
-  wire         element_pushed;                        // Reduction.java:220
-  wire         pass_beat_pushed;                      // Reduction.java:221
-  wire         reduced_is_z;                          // Reduction.java:226
+  reg          element_ends_beat;                     // Reduction.java:170
+  reg  [3:0]   beats_promised;                        // Reduction.java:175
+  reg  [7:0]   rz_known;                              // Reduction.java:176
+  wire         slot_rz_known;                         // Reduction.java:177
+  wire         output_room;                           // Reduction.java:178
+  wire         element_wants_push;                    // Reduction.java:181
+  wire [15:0]  reduce_lanes_reached;                  // Reduction.java:184
+  reg  [31:0]  tree_pick_0;                           // Reduction.java:190
+  wire [31:0]  reduce_in_0;                           // Reduction.java:192
+  reg  [31:0]  tree_pick_1;                           // Reduction.java:190
+  wire [31:0]  reduce_in_1;                           // Reduction.java:192
+  reg  [31:0]  tree_pick_2;                           // Reduction.java:190
+  wire [31:0]  reduce_in_2;                           // Reduction.java:192
+  reg  [31:0]  tree_pick_3;                           // Reduction.java:190
+  wire [31:0]  reduce_in_3;                           // Reduction.java:192
+  reg  [31:0]  tree_pick_4;                           // Reduction.java:190
+  wire [31:0]  reduce_in_4;                           // Reduction.java:192
+  reg  [31:0]  tree_pick_5;                           // Reduction.java:190
+  wire [31:0]  reduce_in_5;                           // Reduction.java:192
+  reg  [31:0]  tree_pick_6;                           // Reduction.java:190
+  wire [31:0]  reduce_in_6;                           // Reduction.java:192
+  reg  [31:0]  tree_pick_7;                           // Reduction.java:190
+  wire [31:0]  reduce_in_7;                           // Reduction.java:192
+  reg  [31:0]  tree_pick_8;                           // Reduction.java:190
+  wire [31:0]  reduce_in_8;                           // Reduction.java:192
+  reg  [31:0]  tree_pick_9;                           // Reduction.java:190
+  wire [31:0]  reduce_in_9;                           // Reduction.java:192
+  reg  [31:0]  tree_pick_10;                          // Reduction.java:190
+  wire [31:0]  reduce_in_10;                          // Reduction.java:192
+  reg  [31:0]  tree_pick_11;                          // Reduction.java:190
+  wire [31:0]  reduce_in_11;                          // Reduction.java:192
+  reg  [31:0]  tree_pick_12;                          // Reduction.java:190
+  wire [31:0]  reduce_in_12;                          // Reduction.java:192
+  reg  [31:0]  tree_pick_13;                          // Reduction.java:190
+  wire [31:0]  reduce_in_13;                          // Reduction.java:192
+  reg  [31:0]  tree_pick_14;                          // Reduction.java:190
+  wire [31:0]  reduce_in_14;                          // Reduction.java:192
+  reg  [31:0]  tree_pick_15;                          // Reduction.java:190
+  wire [31:0]  reduce_in_15;                          // Reduction.java:192
+  wire [5:0]   reduce_tag;                            // Reduction.java:196
+  wire         reduce_wants_push;                     // Reduction.java:203
+  wire         reduce_tree_in_valid;                  // Reduction.java:205
+  wire [31:0]  reduce_tree_in_payload_values_0;       // Reduction.java:205
+  wire [31:0]  reduce_tree_in_payload_values_1;       // Reduction.java:205
+  wire [31:0]  reduce_tree_in_payload_values_2;       // Reduction.java:205
+  wire [31:0]  reduce_tree_in_payload_values_3;       // Reduction.java:205
+  wire [31:0]  reduce_tree_in_payload_values_4;       // Reduction.java:205
+  wire [31:0]  reduce_tree_in_payload_values_5;       // Reduction.java:205
+  wire [31:0]  reduce_tree_in_payload_values_6;       // Reduction.java:205
+  wire [31:0]  reduce_tree_in_payload_values_7;       // Reduction.java:205
+  wire [31:0]  reduce_tree_in_payload_values_8;       // Reduction.java:205
+  wire [31:0]  reduce_tree_in_payload_values_9;       // Reduction.java:205
+  wire [31:0]  reduce_tree_in_payload_values_10;      // Reduction.java:205
+  wire [31:0]  reduce_tree_in_payload_values_11;      // Reduction.java:205
+  wire [31:0]  reduce_tree_in_payload_values_12;      // Reduction.java:205
+  wire [31:0]  reduce_tree_in_payload_values_13;      // Reduction.java:205
+  wire [31:0]  reduce_tree_in_payload_values_14;      // Reduction.java:205
+  wire [31:0]  reduce_tree_in_payload_values_15;      // Reduction.java:205
+  wire [5:0]   reduce_tree_in_payload_tag;            // Reduction.java:205
+  wire         reduce_tree_out_valid;                 // Reduction.java:205
+  wire [31:0]  reduce_tree_out_payload_sum;           // Reduction.java:205
+  wire [5:0]   reduce_tree_out_payload_tag;           // Reduction.java:205
+  wire         reduce_tree_idle;                      // Reduction.java:205
+  wire         reduce_tree_ready;                     // Reduction.java:205
+  wire         push_step;                             // Reduction.java:207
+  wire         element_pushed;                        // Reduction.java:227
+  wire         pass_beat_pushed;                      // Reduction.java:228
+  wire         reduced_is_z;                          // Reduction.java:233
   wire         rz_in_valid;                           // FpReciprocal.java:148
   wire [31:0]  rz_in_payload;                         // FpReciprocal.java:148
   wire         rz_out_valid;                          // FpReciprocal.java:148
   wire [31:0]  rz_out_payload;                        // FpReciprocal.java:148
-  reg          z_parity_d1;                           // Reduction.java:229
-  reg          z_parity_d2;                           // Reduction.java:229
-  reg          z_parity_d3;                           // Reduction.java:229
-  reg          z_parity_d4;                           // Reduction.java:229
-  reg          z_parity_d5;                           // Reduction.java:229
-  reg          z_parity_d6;                           // Reduction.java:229
-  reg          z_parity_d7;                           // Reduction.java:229
-  reg          z_parity_d8;                           // Reduction.java:229
-  reg          z_parity_d9;                           // Reduction.java:229
-  reg          z_parity_d10;                          // Reduction.java:229
-  reg          z_parity_d11;                          // Reduction.java:229
-  reg          z_parity_d12;                          // Reduction.java:229
-  reg          z_parity_d13;                          // Reduction.java:229
-  reg          z_parity_d14;                          // Reduction.java:229
-  reg          z_parity_d15;                          // Reduction.java:229
-  reg          z_parity_d16;                          // Reduction.java:229
-  reg          z_parity_d17;                          // Reduction.java:229
-  reg          z_parity_d18;                          // Reduction.java:229
-  reg          z_parity_d19;                          // Reduction.java:229
-  reg          z_parity_d20;                          // Reduction.java:229
-  reg          z_parity_d21;                          // Reduction.java:229
-  reg          z_parity_d22;                          // Reduction.java:229
-  reg          z_parity_d23;                          // Reduction.java:229
-  reg          z_parity_d24;                          // Reduction.java:229
-  reg          z_parity_d25;                          // Reduction.java:229
-  reg          z_parity_d26;                          // Reduction.java:229
-  reg          z_parity_d27;                          // Reduction.java:229
-  reg          z_parity_d28;                          // Reduction.java:229
-  reg          z_parity_d29;                          // Reduction.java:229
-  reg          z_parity_d30;                          // Reduction.java:229
-  reg          z_parity_d31;                          // Reduction.java:229
-  reg          z_parity_d32;                          // Reduction.java:229
-  reg          z_parity_d33;                          // Reduction.java:229
-  reg          z_parity_d34;                          // Reduction.java:229
-  reg          z_parity_d35;                          // Reduction.java:229
-  reg          z_parity_d36;                          // Reduction.java:229
-  reg          z_parity_d37;                          // Reduction.java:229
-  reg          z_parity_d38;                          // Reduction.java:229
-  reg          z_parity_d39;                          // Reduction.java:229
-  reg          z_parity_d40;                          // Reduction.java:229
-  reg          z_parity_d41;                          // Reduction.java:229
-  reg          z_parity_d42;                          // Reduction.java:229
-  reg          z_parity_d43;                          // Reduction.java:229
-  reg          z_parity_d44;                          // Reduction.java:229
-  wire         rz_ready;                              // Reduction.java:230
-  reg  [31:0]  slot_rz_0;                             // Reduction.java:233
-  reg  [31:0]  slot_rz_1;                             // Reduction.java:233
-  reg  [31:0]  sum_rz_q;                              // Reduction.java:241
-  reg  [31:0]  reduced_sum_d1;                        // Reduction.java:242
-  reg          reduced_d1;                            // Reduction.java:242
-  wire         normalized_in_valid;                   // Reduction.java:242
-  wire [31:0]  normalized_in_payload_a;               // Reduction.java:242
-  wire [31:0]  normalized_in_payload_b;               // Reduction.java:242
-  wire         normalized_out_valid;                  // Reduction.java:242
-  wire [31:0]  normalized_out_payload;                // Reduction.java:242
-  wire         stored_output_in_valid;                // Reduction.java:243
-  wire [31:0]  stored_output_in_payload;              // Reduction.java:243
-  wire         stored_output_out_valid;               // Reduction.java:243
-  wire [15:0]  stored_output_out_payload;             // Reduction.java:243
-  reg  [5:0]   reduced_tag_d1;                        // Reduction.java:245
-  reg  [5:0]   reduced_tag_d2;                        // Reduction.java:245
-  reg  [5:0]   reduced_tag_d3;                        // Reduction.java:245
-  reg  [5:0]   reduced_tag_d4;                        // Reduction.java:245
-  reg  [5:0]   reduced_tag_d5;                        // Reduction.java:245
-  reg  [5:0]   reduced_tag_d6;                        // Reduction.java:245
-  reg  [5:0]   reduced_tag_d7;                        // Reduction.java:245
-  reg  [5:0]   reduced_tag_d8;                        // Reduction.java:245
-  reg  [5:0]   reduced_tag_d9;                        // Reduction.java:245
-  reg  [5:0]   reduced_tag_d10;                       // Reduction.java:245
-  reg  [5:0]   reduced_tag_d11;                       // Reduction.java:245
-  wire         element_out;                           // Reduction.java:246
-  reg  [15:0]  out_word_0;                            // Reduction.java:251
-  reg  [15:0]  out_word_1;                            // Reduction.java:251
-  reg  [15:0]  out_word_2;                            // Reduction.java:251
-  reg  [15:0]  out_word_3;                            // Reduction.java:251
-  reg  [15:0]  out_word_4;                            // Reduction.java:251
-  reg  [15:0]  out_word_5;                            // Reduction.java:251
-  reg  [15:0]  out_word_6;                            // Reduction.java:251
-  reg  [15:0]  out_word_7;                            // Reduction.java:251
-  reg          beat_assembled;                        // Reduction.java:256
-  wire         out_beat_valid;                        // Reduction.java:257
-  wire         out_beat_ready;                        // Reduction.java:257
-  wire [15:0]  out_beat_payload_0;                    // Reduction.java:257
-  wire [15:0]  out_beat_payload_1;                    // Reduction.java:257
-  wire [15:0]  out_beat_payload_2;                    // Reduction.java:257
-  wire [15:0]  out_beat_payload_3;                    // Reduction.java:257
-  wire [15:0]  out_beat_payload_4;                    // Reduction.java:257
-  wire [15:0]  out_beat_payload_5;                    // Reduction.java:257
-  wire [15:0]  out_beat_payload_6;                    // Reduction.java:257
-  wire [15:0]  out_beat_payload_7;                    // Reduction.java:257
+  reg          z_parity_d1;                           // Reduction.java:236
+  reg          z_parity_d2;                           // Reduction.java:236
+  reg          z_parity_d3;                           // Reduction.java:236
+  reg          z_parity_d4;                           // Reduction.java:236
+  reg          z_parity_d5;                           // Reduction.java:236
+  reg          z_parity_d6;                           // Reduction.java:236
+  reg          z_parity_d7;                           // Reduction.java:236
+  reg          z_parity_d8;                           // Reduction.java:236
+  reg          z_parity_d9;                           // Reduction.java:236
+  reg          z_parity_d10;                          // Reduction.java:236
+  reg          z_parity_d11;                          // Reduction.java:236
+  reg          z_parity_d12;                          // Reduction.java:236
+  reg          z_parity_d13;                          // Reduction.java:236
+  reg          z_parity_d14;                          // Reduction.java:236
+  reg          z_parity_d15;                          // Reduction.java:236
+  reg          z_parity_d16;                          // Reduction.java:236
+  reg          z_parity_d17;                          // Reduction.java:236
+  reg          z_parity_d18;                          // Reduction.java:236
+  reg          z_parity_d19;                          // Reduction.java:236
+  reg          z_parity_d20;                          // Reduction.java:236
+  reg          z_parity_d21;                          // Reduction.java:236
+  reg          z_parity_d22;                          // Reduction.java:236
+  reg          z_parity_d23;                          // Reduction.java:236
+  reg          z_parity_d24;                          // Reduction.java:236
+  reg          z_parity_d25;                          // Reduction.java:236
+  reg          z_parity_d26;                          // Reduction.java:236
+  reg          z_parity_d27;                          // Reduction.java:236
+  reg          z_parity_d28;                          // Reduction.java:236
+  reg          z_parity_d29;                          // Reduction.java:236
+  reg          z_parity_d30;                          // Reduction.java:236
+  reg          z_parity_d31;                          // Reduction.java:236
+  reg          z_parity_d32;                          // Reduction.java:236
+  reg          z_parity_d33;                          // Reduction.java:236
+  reg          z_parity_d34;                          // Reduction.java:236
+  reg          z_parity_d35;                          // Reduction.java:236
+  reg          z_parity_d36;                          // Reduction.java:236
+  reg          z_parity_d37;                          // Reduction.java:236
+  reg          z_parity_d38;                          // Reduction.java:236
+  reg          z_parity_d39;                          // Reduction.java:236
+  reg          z_parity_d40;                          // Reduction.java:236
+  reg          z_parity_d41;                          // Reduction.java:236
+  reg          z_parity_d42;                          // Reduction.java:236
+  reg          z_parity_d43;                          // Reduction.java:236
+  reg          z_parity_d44;                          // Reduction.java:236
+  wire         rz_ready;                              // Reduction.java:237
+  reg  [31:0]  slot_rz_0;                             // Reduction.java:240
+  reg  [31:0]  slot_rz_1;                             // Reduction.java:240
+  reg  [31:0]  sum_rz_q;                              // Reduction.java:248
+  reg  [31:0]  reduced_sum_d1;                        // Reduction.java:249
+  reg          reduced_d1;                            // Reduction.java:249
+  wire         normalized_in_valid;                   // Reduction.java:249
+  wire [31:0]  normalized_in_payload_a;               // Reduction.java:249
+  wire [31:0]  normalized_in_payload_b;               // Reduction.java:249
+  wire         normalized_out_valid;                  // Reduction.java:249
+  wire [31:0]  normalized_out_payload;                // Reduction.java:249
+  wire         stored_output_in_valid;                // Reduction.java:250
+  wire [31:0]  stored_output_in_payload;              // Reduction.java:250
+  wire         stored_output_out_valid;               // Reduction.java:250
+  wire [15:0]  stored_output_out_payload;             // Reduction.java:250
+  reg  [5:0]   reduced_tag_d1;                        // Reduction.java:252
+  reg  [5:0]   reduced_tag_d2;                        // Reduction.java:252
+  reg  [5:0]   reduced_tag_d3;                        // Reduction.java:252
+  reg  [5:0]   reduced_tag_d4;                        // Reduction.java:252
+  reg  [5:0]   reduced_tag_d5;                        // Reduction.java:252
+  reg  [5:0]   reduced_tag_d6;                        // Reduction.java:252
+  reg  [5:0]   reduced_tag_d7;                        // Reduction.java:252
+  reg  [5:0]   reduced_tag_d8;                        // Reduction.java:252
+  reg  [5:0]   reduced_tag_d9;                        // Reduction.java:252
+  reg  [5:0]   reduced_tag_d10;                       // Reduction.java:252
+  reg  [5:0]   reduced_tag_d11;                       // Reduction.java:252
+  wire         element_out;                           // Reduction.java:253
+  reg  [15:0]  out_word_0;                            // Reduction.java:258
+  reg  [15:0]  out_word_1;                            // Reduction.java:258
+  reg  [15:0]  out_word_2;                            // Reduction.java:258
+  reg  [15:0]  out_word_3;                            // Reduction.java:258
+  reg  [15:0]  out_word_4;                            // Reduction.java:258
+  reg  [15:0]  out_word_5;                            // Reduction.java:258
+  reg  [15:0]  out_word_6;                            // Reduction.java:258
+  reg  [15:0]  out_word_7;                            // Reduction.java:258
+  reg          beat_assembled;                        // Reduction.java:263
+  wire         out_beat_valid;                        // Reduction.java:264
+  wire         out_beat_ready;                        // Reduction.java:264
+  wire [15:0]  out_beat_payload_0;                    // Reduction.java:264
+  wire [15:0]  out_beat_payload_1;                    // Reduction.java:264
+  wire [15:0]  out_beat_payload_2;                    // Reduction.java:264
+  wire [15:0]  out_beat_payload_3;                    // Reduction.java:264
+  wire [15:0]  out_beat_payload_4;                    // Reduction.java:264
+  wire [15:0]  out_beat_payload_5;                    // Reduction.java:264
+  wire [15:0]  out_beat_payload_6;                    // Reduction.java:264
+  wire [15:0]  out_beat_payload_7;                    // Reduction.java:264
   wire         out_queue_push_valid;                  // Stream.java:194
   wire         out_queue_push_ready;                  // Stream.java:194
   wire [127:0] out_queue_push_payload;                // Stream.java:194
@@ -2657,13 +2657,13 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         out_queue_pop_ready;                   // Stream.java:194
   wire [127:0] out_queue_pop_payload;                 // Stream.java:194
   wire [3:0]   out_queue_occupancy;                   // Stream.java:194
-  wire         beat_promised;                         // Reduction.java:263
-  wire         beat_delivered;                        // Reduction.java:264
-  wire         gather_done;                           // Reduction.java:270
-  wire         slot_pushed;                           // Reduction.java:271
-  wire         reduction_finished;                    // Reduction.java:272
-  wire         z_gather_done;                         // Reduction.java:296
-  wire         z_may_gather;                          // Reduction.java:297
+  wire         beat_promised;                         // Reduction.java:270
+  wire         beat_delivered;                        // Reduction.java:271
+  wire         gather_done;                           // Reduction.java:277
+  wire         slot_pushed;                           // Reduction.java:278
+  wire         reduction_finished;                    // Reduction.java:279
+  wire         z_gather_done;                         // Reduction.java:312
+  wire         z_may_gather;                          // Reduction.java:313
 
   // value_engine
   reg          accumulate_set_d1;                     // ValueEngine.java:214
@@ -3217,6 +3217,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [7:0] reduce_last_pass_beat_diff;
   wire [2:0] z_set_slot_mux;
   wire z_phase_eq_2;
+  wire [4:0] reduce_index_sum;
   wire [8:0] assert_ext;
   wire [8:0] assert_sum;
   wire assert_cmp;
@@ -3288,6 +3289,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign reduce_last_pass_beat_diff = reduce_pass_beats - 8'd1;
   assign z_set_slot_mux = z_second_set ? (z_slots_physical - 3'd4) : z_slots_physical;
   assign z_phase_eq_2 = z_phase == ZPHASE_PUSH;
+  assign reduce_index_sum = reduce_index + 5'd1;
   assign assert_ext = {6'd0, slot_base};
   assign assert_sum = assert_ext + {1'b0, slots};
   assign assert_cmp = score_slots_positions > score_chunk_start;
@@ -6681,432 +6683,431 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign z_gathered = z_read_set ? z_gather_data_s1 : z_gather_data_s0; // SlotSet.java:37
   assign reduce_present = {({12'd0, reduce_pass_beat, 1'b1} < {8'd0, reduce_row_beats}), 1'b1}; // Reduction.java:161
   assign reduce_last_element = reduce_present[1] ? 4'd15 : 4'd7; // Reduction.java:166
-  assign element_ends_beat = reduce_index[2:0] == 3'd7; // Reduction.java:167
-  assign slot_rz_known = rz_known > {5'd0, reduce_slots_slot}; // Reduction.java:170
-  assign output_room = ~element_ends_beat | (beats_promised < 4'd12); // Reduction.java:171
-  // Reduction.java:174
+  assign slot_rz_known = rz_known > {5'd0, reduce_slots_slot}; // Reduction.java:177
+  assign output_room = ~element_ends_beat | (beats_promised < 4'd12); // Reduction.java:178
+  // Reduction.java:181
   assign element_wants_push = (element_phase == ELEMENT_PHASE_PUSH) & slot_rz_known & output_room & ~z_phase_eq_2;
-  assign reduce_lanes_reached = z_phase_eq_2 ? z_slots_reached : reduce_slots_reached; // Reduction.java:177
+  assign reduce_lanes_reached = z_phase_eq_2 ? z_slots_reached : reduce_slots_reached; // Reduction.java:184
 
   always @(*) begin
-    case (reduce_index[3:0]) // Reduction.java:183
-      4'd0: tree_pick_0 = gathered_0_0; // Reduction.java:183
-      4'd1: tree_pick_0 = gathered_1_0; // Reduction.java:183
-      4'd2: tree_pick_0 = gathered_2_0; // Reduction.java:183
-      4'd3: tree_pick_0 = gathered_3_0; // Reduction.java:183
-      4'd4: tree_pick_0 = gathered_4_0; // Reduction.java:183
-      4'd5: tree_pick_0 = gathered_5_0; // Reduction.java:183
-      4'd6: tree_pick_0 = gathered_6_0; // Reduction.java:183
-      4'd7: tree_pick_0 = gathered_7_0; // Reduction.java:183
-      4'd8: tree_pick_0 = gathered_8_0; // Reduction.java:183
-      4'd9: tree_pick_0 = gathered_9_0; // Reduction.java:183
-      4'd10: tree_pick_0 = gathered_10_0; // Reduction.java:183
-      4'd11: tree_pick_0 = gathered_11_0; // Reduction.java:183
-      4'd12: tree_pick_0 = gathered_12_0; // Reduction.java:183
-      4'd13: tree_pick_0 = gathered_13_0; // Reduction.java:183
-      4'd14: tree_pick_0 = gathered_14_0; // Reduction.java:183
-      default: tree_pick_0 = gathered_15_0; // Reduction.java:183
+    case (reduce_index[3:0]) // Reduction.java:190
+      4'd0: tree_pick_0 = gathered_0_0; // Reduction.java:190
+      4'd1: tree_pick_0 = gathered_1_0; // Reduction.java:190
+      4'd2: tree_pick_0 = gathered_2_0; // Reduction.java:190
+      4'd3: tree_pick_0 = gathered_3_0; // Reduction.java:190
+      4'd4: tree_pick_0 = gathered_4_0; // Reduction.java:190
+      4'd5: tree_pick_0 = gathered_5_0; // Reduction.java:190
+      4'd6: tree_pick_0 = gathered_6_0; // Reduction.java:190
+      4'd7: tree_pick_0 = gathered_7_0; // Reduction.java:190
+      4'd8: tree_pick_0 = gathered_8_0; // Reduction.java:190
+      4'd9: tree_pick_0 = gathered_9_0; // Reduction.java:190
+      4'd10: tree_pick_0 = gathered_10_0; // Reduction.java:190
+      4'd11: tree_pick_0 = gathered_11_0; // Reduction.java:190
+      4'd12: tree_pick_0 = gathered_12_0; // Reduction.java:190
+      4'd13: tree_pick_0 = gathered_13_0; // Reduction.java:190
+      4'd14: tree_pick_0 = gathered_14_0; // Reduction.java:190
+      default: tree_pick_0 = gathered_15_0; // Reduction.java:190
     endcase
   end
 
-  assign reduce_in_0 = reduce_lanes_reached[0] ? (z_phase_eq_2 ? z_lane_0 : tree_pick_0) : 32'h0; // Reduction.java:185
+  assign reduce_in_0 = reduce_lanes_reached[0] ? (z_phase_eq_2 ? z_lane_0 : tree_pick_0) : 32'h0; // Reduction.java:192
 
   always @(*) begin
-    case (reduce_index[3:0]) // Reduction.java:183
-      4'd0: tree_pick_1 = gathered_0_1; // Reduction.java:183
-      4'd1: tree_pick_1 = gathered_1_1; // Reduction.java:183
-      4'd2: tree_pick_1 = gathered_2_1; // Reduction.java:183
-      4'd3: tree_pick_1 = gathered_3_1; // Reduction.java:183
-      4'd4: tree_pick_1 = gathered_4_1; // Reduction.java:183
-      4'd5: tree_pick_1 = gathered_5_1; // Reduction.java:183
-      4'd6: tree_pick_1 = gathered_6_1; // Reduction.java:183
-      4'd7: tree_pick_1 = gathered_7_1; // Reduction.java:183
-      4'd8: tree_pick_1 = gathered_8_1; // Reduction.java:183
-      4'd9: tree_pick_1 = gathered_9_1; // Reduction.java:183
-      4'd10: tree_pick_1 = gathered_10_1; // Reduction.java:183
-      4'd11: tree_pick_1 = gathered_11_1; // Reduction.java:183
-      4'd12: tree_pick_1 = gathered_12_1; // Reduction.java:183
-      4'd13: tree_pick_1 = gathered_13_1; // Reduction.java:183
-      4'd14: tree_pick_1 = gathered_14_1; // Reduction.java:183
-      default: tree_pick_1 = gathered_15_1; // Reduction.java:183
+    case (reduce_index[3:0]) // Reduction.java:190
+      4'd0: tree_pick_1 = gathered_0_1; // Reduction.java:190
+      4'd1: tree_pick_1 = gathered_1_1; // Reduction.java:190
+      4'd2: tree_pick_1 = gathered_2_1; // Reduction.java:190
+      4'd3: tree_pick_1 = gathered_3_1; // Reduction.java:190
+      4'd4: tree_pick_1 = gathered_4_1; // Reduction.java:190
+      4'd5: tree_pick_1 = gathered_5_1; // Reduction.java:190
+      4'd6: tree_pick_1 = gathered_6_1; // Reduction.java:190
+      4'd7: tree_pick_1 = gathered_7_1; // Reduction.java:190
+      4'd8: tree_pick_1 = gathered_8_1; // Reduction.java:190
+      4'd9: tree_pick_1 = gathered_9_1; // Reduction.java:190
+      4'd10: tree_pick_1 = gathered_10_1; // Reduction.java:190
+      4'd11: tree_pick_1 = gathered_11_1; // Reduction.java:190
+      4'd12: tree_pick_1 = gathered_12_1; // Reduction.java:190
+      4'd13: tree_pick_1 = gathered_13_1; // Reduction.java:190
+      4'd14: tree_pick_1 = gathered_14_1; // Reduction.java:190
+      default: tree_pick_1 = gathered_15_1; // Reduction.java:190
     endcase
   end
 
-  assign reduce_in_1 = reduce_lanes_reached[1] ? (z_phase_eq_2 ? z_lane_1 : tree_pick_1) : 32'h0; // Reduction.java:185
+  assign reduce_in_1 = reduce_lanes_reached[1] ? (z_phase_eq_2 ? z_lane_1 : tree_pick_1) : 32'h0; // Reduction.java:192
 
   always @(*) begin
-    case (reduce_index[3:0]) // Reduction.java:183
-      4'd0: tree_pick_2 = gathered_0_2; // Reduction.java:183
-      4'd1: tree_pick_2 = gathered_1_2; // Reduction.java:183
-      4'd2: tree_pick_2 = gathered_2_2; // Reduction.java:183
-      4'd3: tree_pick_2 = gathered_3_2; // Reduction.java:183
-      4'd4: tree_pick_2 = gathered_4_2; // Reduction.java:183
-      4'd5: tree_pick_2 = gathered_5_2; // Reduction.java:183
-      4'd6: tree_pick_2 = gathered_6_2; // Reduction.java:183
-      4'd7: tree_pick_2 = gathered_7_2; // Reduction.java:183
-      4'd8: tree_pick_2 = gathered_8_2; // Reduction.java:183
-      4'd9: tree_pick_2 = gathered_9_2; // Reduction.java:183
-      4'd10: tree_pick_2 = gathered_10_2; // Reduction.java:183
-      4'd11: tree_pick_2 = gathered_11_2; // Reduction.java:183
-      4'd12: tree_pick_2 = gathered_12_2; // Reduction.java:183
-      4'd13: tree_pick_2 = gathered_13_2; // Reduction.java:183
-      4'd14: tree_pick_2 = gathered_14_2; // Reduction.java:183
-      default: tree_pick_2 = gathered_15_2; // Reduction.java:183
+    case (reduce_index[3:0]) // Reduction.java:190
+      4'd0: tree_pick_2 = gathered_0_2; // Reduction.java:190
+      4'd1: tree_pick_2 = gathered_1_2; // Reduction.java:190
+      4'd2: tree_pick_2 = gathered_2_2; // Reduction.java:190
+      4'd3: tree_pick_2 = gathered_3_2; // Reduction.java:190
+      4'd4: tree_pick_2 = gathered_4_2; // Reduction.java:190
+      4'd5: tree_pick_2 = gathered_5_2; // Reduction.java:190
+      4'd6: tree_pick_2 = gathered_6_2; // Reduction.java:190
+      4'd7: tree_pick_2 = gathered_7_2; // Reduction.java:190
+      4'd8: tree_pick_2 = gathered_8_2; // Reduction.java:190
+      4'd9: tree_pick_2 = gathered_9_2; // Reduction.java:190
+      4'd10: tree_pick_2 = gathered_10_2; // Reduction.java:190
+      4'd11: tree_pick_2 = gathered_11_2; // Reduction.java:190
+      4'd12: tree_pick_2 = gathered_12_2; // Reduction.java:190
+      4'd13: tree_pick_2 = gathered_13_2; // Reduction.java:190
+      4'd14: tree_pick_2 = gathered_14_2; // Reduction.java:190
+      default: tree_pick_2 = gathered_15_2; // Reduction.java:190
     endcase
   end
 
-  assign reduce_in_2 = reduce_lanes_reached[2] ? (z_phase_eq_2 ? z_lane_2 : tree_pick_2) : 32'h0; // Reduction.java:185
+  assign reduce_in_2 = reduce_lanes_reached[2] ? (z_phase_eq_2 ? z_lane_2 : tree_pick_2) : 32'h0; // Reduction.java:192
 
   always @(*) begin
-    case (reduce_index[3:0]) // Reduction.java:183
-      4'd0: tree_pick_3 = gathered_0_3; // Reduction.java:183
-      4'd1: tree_pick_3 = gathered_1_3; // Reduction.java:183
-      4'd2: tree_pick_3 = gathered_2_3; // Reduction.java:183
-      4'd3: tree_pick_3 = gathered_3_3; // Reduction.java:183
-      4'd4: tree_pick_3 = gathered_4_3; // Reduction.java:183
-      4'd5: tree_pick_3 = gathered_5_3; // Reduction.java:183
-      4'd6: tree_pick_3 = gathered_6_3; // Reduction.java:183
-      4'd7: tree_pick_3 = gathered_7_3; // Reduction.java:183
-      4'd8: tree_pick_3 = gathered_8_3; // Reduction.java:183
-      4'd9: tree_pick_3 = gathered_9_3; // Reduction.java:183
-      4'd10: tree_pick_3 = gathered_10_3; // Reduction.java:183
-      4'd11: tree_pick_3 = gathered_11_3; // Reduction.java:183
-      4'd12: tree_pick_3 = gathered_12_3; // Reduction.java:183
-      4'd13: tree_pick_3 = gathered_13_3; // Reduction.java:183
-      4'd14: tree_pick_3 = gathered_14_3; // Reduction.java:183
-      default: tree_pick_3 = gathered_15_3; // Reduction.java:183
+    case (reduce_index[3:0]) // Reduction.java:190
+      4'd0: tree_pick_3 = gathered_0_3; // Reduction.java:190
+      4'd1: tree_pick_3 = gathered_1_3; // Reduction.java:190
+      4'd2: tree_pick_3 = gathered_2_3; // Reduction.java:190
+      4'd3: tree_pick_3 = gathered_3_3; // Reduction.java:190
+      4'd4: tree_pick_3 = gathered_4_3; // Reduction.java:190
+      4'd5: tree_pick_3 = gathered_5_3; // Reduction.java:190
+      4'd6: tree_pick_3 = gathered_6_3; // Reduction.java:190
+      4'd7: tree_pick_3 = gathered_7_3; // Reduction.java:190
+      4'd8: tree_pick_3 = gathered_8_3; // Reduction.java:190
+      4'd9: tree_pick_3 = gathered_9_3; // Reduction.java:190
+      4'd10: tree_pick_3 = gathered_10_3; // Reduction.java:190
+      4'd11: tree_pick_3 = gathered_11_3; // Reduction.java:190
+      4'd12: tree_pick_3 = gathered_12_3; // Reduction.java:190
+      4'd13: tree_pick_3 = gathered_13_3; // Reduction.java:190
+      4'd14: tree_pick_3 = gathered_14_3; // Reduction.java:190
+      default: tree_pick_3 = gathered_15_3; // Reduction.java:190
     endcase
   end
 
-  assign reduce_in_3 = reduce_lanes_reached[3] ? (z_phase_eq_2 ? z_lane_3 : tree_pick_3) : 32'h0; // Reduction.java:185
+  assign reduce_in_3 = reduce_lanes_reached[3] ? (z_phase_eq_2 ? z_lane_3 : tree_pick_3) : 32'h0; // Reduction.java:192
 
   always @(*) begin
-    case (reduce_index[3:0]) // Reduction.java:183
-      4'd0: tree_pick_4 = gathered_0_4; // Reduction.java:183
-      4'd1: tree_pick_4 = gathered_1_4; // Reduction.java:183
-      4'd2: tree_pick_4 = gathered_2_4; // Reduction.java:183
-      4'd3: tree_pick_4 = gathered_3_4; // Reduction.java:183
-      4'd4: tree_pick_4 = gathered_4_4; // Reduction.java:183
-      4'd5: tree_pick_4 = gathered_5_4; // Reduction.java:183
-      4'd6: tree_pick_4 = gathered_6_4; // Reduction.java:183
-      4'd7: tree_pick_4 = gathered_7_4; // Reduction.java:183
-      4'd8: tree_pick_4 = gathered_8_4; // Reduction.java:183
-      4'd9: tree_pick_4 = gathered_9_4; // Reduction.java:183
-      4'd10: tree_pick_4 = gathered_10_4; // Reduction.java:183
-      4'd11: tree_pick_4 = gathered_11_4; // Reduction.java:183
-      4'd12: tree_pick_4 = gathered_12_4; // Reduction.java:183
-      4'd13: tree_pick_4 = gathered_13_4; // Reduction.java:183
-      4'd14: tree_pick_4 = gathered_14_4; // Reduction.java:183
-      default: tree_pick_4 = gathered_15_4; // Reduction.java:183
+    case (reduce_index[3:0]) // Reduction.java:190
+      4'd0: tree_pick_4 = gathered_0_4; // Reduction.java:190
+      4'd1: tree_pick_4 = gathered_1_4; // Reduction.java:190
+      4'd2: tree_pick_4 = gathered_2_4; // Reduction.java:190
+      4'd3: tree_pick_4 = gathered_3_4; // Reduction.java:190
+      4'd4: tree_pick_4 = gathered_4_4; // Reduction.java:190
+      4'd5: tree_pick_4 = gathered_5_4; // Reduction.java:190
+      4'd6: tree_pick_4 = gathered_6_4; // Reduction.java:190
+      4'd7: tree_pick_4 = gathered_7_4; // Reduction.java:190
+      4'd8: tree_pick_4 = gathered_8_4; // Reduction.java:190
+      4'd9: tree_pick_4 = gathered_9_4; // Reduction.java:190
+      4'd10: tree_pick_4 = gathered_10_4; // Reduction.java:190
+      4'd11: tree_pick_4 = gathered_11_4; // Reduction.java:190
+      4'd12: tree_pick_4 = gathered_12_4; // Reduction.java:190
+      4'd13: tree_pick_4 = gathered_13_4; // Reduction.java:190
+      4'd14: tree_pick_4 = gathered_14_4; // Reduction.java:190
+      default: tree_pick_4 = gathered_15_4; // Reduction.java:190
     endcase
   end
 
-  assign reduce_in_4 = reduce_lanes_reached[4] ? (z_phase_eq_2 ? z_lane_4 : tree_pick_4) : 32'h0; // Reduction.java:185
+  assign reduce_in_4 = reduce_lanes_reached[4] ? (z_phase_eq_2 ? z_lane_4 : tree_pick_4) : 32'h0; // Reduction.java:192
 
   always @(*) begin
-    case (reduce_index[3:0]) // Reduction.java:183
-      4'd0: tree_pick_5 = gathered_0_5; // Reduction.java:183
-      4'd1: tree_pick_5 = gathered_1_5; // Reduction.java:183
-      4'd2: tree_pick_5 = gathered_2_5; // Reduction.java:183
-      4'd3: tree_pick_5 = gathered_3_5; // Reduction.java:183
-      4'd4: tree_pick_5 = gathered_4_5; // Reduction.java:183
-      4'd5: tree_pick_5 = gathered_5_5; // Reduction.java:183
-      4'd6: tree_pick_5 = gathered_6_5; // Reduction.java:183
-      4'd7: tree_pick_5 = gathered_7_5; // Reduction.java:183
-      4'd8: tree_pick_5 = gathered_8_5; // Reduction.java:183
-      4'd9: tree_pick_5 = gathered_9_5; // Reduction.java:183
-      4'd10: tree_pick_5 = gathered_10_5; // Reduction.java:183
-      4'd11: tree_pick_5 = gathered_11_5; // Reduction.java:183
-      4'd12: tree_pick_5 = gathered_12_5; // Reduction.java:183
-      4'd13: tree_pick_5 = gathered_13_5; // Reduction.java:183
-      4'd14: tree_pick_5 = gathered_14_5; // Reduction.java:183
-      default: tree_pick_5 = gathered_15_5; // Reduction.java:183
+    case (reduce_index[3:0]) // Reduction.java:190
+      4'd0: tree_pick_5 = gathered_0_5; // Reduction.java:190
+      4'd1: tree_pick_5 = gathered_1_5; // Reduction.java:190
+      4'd2: tree_pick_5 = gathered_2_5; // Reduction.java:190
+      4'd3: tree_pick_5 = gathered_3_5; // Reduction.java:190
+      4'd4: tree_pick_5 = gathered_4_5; // Reduction.java:190
+      4'd5: tree_pick_5 = gathered_5_5; // Reduction.java:190
+      4'd6: tree_pick_5 = gathered_6_5; // Reduction.java:190
+      4'd7: tree_pick_5 = gathered_7_5; // Reduction.java:190
+      4'd8: tree_pick_5 = gathered_8_5; // Reduction.java:190
+      4'd9: tree_pick_5 = gathered_9_5; // Reduction.java:190
+      4'd10: tree_pick_5 = gathered_10_5; // Reduction.java:190
+      4'd11: tree_pick_5 = gathered_11_5; // Reduction.java:190
+      4'd12: tree_pick_5 = gathered_12_5; // Reduction.java:190
+      4'd13: tree_pick_5 = gathered_13_5; // Reduction.java:190
+      4'd14: tree_pick_5 = gathered_14_5; // Reduction.java:190
+      default: tree_pick_5 = gathered_15_5; // Reduction.java:190
     endcase
   end
 
-  assign reduce_in_5 = reduce_lanes_reached[5] ? (z_phase_eq_2 ? z_lane_5 : tree_pick_5) : 32'h0; // Reduction.java:185
+  assign reduce_in_5 = reduce_lanes_reached[5] ? (z_phase_eq_2 ? z_lane_5 : tree_pick_5) : 32'h0; // Reduction.java:192
 
   always @(*) begin
-    case (reduce_index[3:0]) // Reduction.java:183
-      4'd0: tree_pick_6 = gathered_0_6; // Reduction.java:183
-      4'd1: tree_pick_6 = gathered_1_6; // Reduction.java:183
-      4'd2: tree_pick_6 = gathered_2_6; // Reduction.java:183
-      4'd3: tree_pick_6 = gathered_3_6; // Reduction.java:183
-      4'd4: tree_pick_6 = gathered_4_6; // Reduction.java:183
-      4'd5: tree_pick_6 = gathered_5_6; // Reduction.java:183
-      4'd6: tree_pick_6 = gathered_6_6; // Reduction.java:183
-      4'd7: tree_pick_6 = gathered_7_6; // Reduction.java:183
-      4'd8: tree_pick_6 = gathered_8_6; // Reduction.java:183
-      4'd9: tree_pick_6 = gathered_9_6; // Reduction.java:183
-      4'd10: tree_pick_6 = gathered_10_6; // Reduction.java:183
-      4'd11: tree_pick_6 = gathered_11_6; // Reduction.java:183
-      4'd12: tree_pick_6 = gathered_12_6; // Reduction.java:183
-      4'd13: tree_pick_6 = gathered_13_6; // Reduction.java:183
-      4'd14: tree_pick_6 = gathered_14_6; // Reduction.java:183
-      default: tree_pick_6 = gathered_15_6; // Reduction.java:183
+    case (reduce_index[3:0]) // Reduction.java:190
+      4'd0: tree_pick_6 = gathered_0_6; // Reduction.java:190
+      4'd1: tree_pick_6 = gathered_1_6; // Reduction.java:190
+      4'd2: tree_pick_6 = gathered_2_6; // Reduction.java:190
+      4'd3: tree_pick_6 = gathered_3_6; // Reduction.java:190
+      4'd4: tree_pick_6 = gathered_4_6; // Reduction.java:190
+      4'd5: tree_pick_6 = gathered_5_6; // Reduction.java:190
+      4'd6: tree_pick_6 = gathered_6_6; // Reduction.java:190
+      4'd7: tree_pick_6 = gathered_7_6; // Reduction.java:190
+      4'd8: tree_pick_6 = gathered_8_6; // Reduction.java:190
+      4'd9: tree_pick_6 = gathered_9_6; // Reduction.java:190
+      4'd10: tree_pick_6 = gathered_10_6; // Reduction.java:190
+      4'd11: tree_pick_6 = gathered_11_6; // Reduction.java:190
+      4'd12: tree_pick_6 = gathered_12_6; // Reduction.java:190
+      4'd13: tree_pick_6 = gathered_13_6; // Reduction.java:190
+      4'd14: tree_pick_6 = gathered_14_6; // Reduction.java:190
+      default: tree_pick_6 = gathered_15_6; // Reduction.java:190
     endcase
   end
 
-  assign reduce_in_6 = reduce_lanes_reached[6] ? (z_phase_eq_2 ? z_lane_6 : tree_pick_6) : 32'h0; // Reduction.java:185
+  assign reduce_in_6 = reduce_lanes_reached[6] ? (z_phase_eq_2 ? z_lane_6 : tree_pick_6) : 32'h0; // Reduction.java:192
 
   always @(*) begin
-    case (reduce_index[3:0]) // Reduction.java:183
-      4'd0: tree_pick_7 = gathered_0_7; // Reduction.java:183
-      4'd1: tree_pick_7 = gathered_1_7; // Reduction.java:183
-      4'd2: tree_pick_7 = gathered_2_7; // Reduction.java:183
-      4'd3: tree_pick_7 = gathered_3_7; // Reduction.java:183
-      4'd4: tree_pick_7 = gathered_4_7; // Reduction.java:183
-      4'd5: tree_pick_7 = gathered_5_7; // Reduction.java:183
-      4'd6: tree_pick_7 = gathered_6_7; // Reduction.java:183
-      4'd7: tree_pick_7 = gathered_7_7; // Reduction.java:183
-      4'd8: tree_pick_7 = gathered_8_7; // Reduction.java:183
-      4'd9: tree_pick_7 = gathered_9_7; // Reduction.java:183
-      4'd10: tree_pick_7 = gathered_10_7; // Reduction.java:183
-      4'd11: tree_pick_7 = gathered_11_7; // Reduction.java:183
-      4'd12: tree_pick_7 = gathered_12_7; // Reduction.java:183
-      4'd13: tree_pick_7 = gathered_13_7; // Reduction.java:183
-      4'd14: tree_pick_7 = gathered_14_7; // Reduction.java:183
-      default: tree_pick_7 = gathered_15_7; // Reduction.java:183
+    case (reduce_index[3:0]) // Reduction.java:190
+      4'd0: tree_pick_7 = gathered_0_7; // Reduction.java:190
+      4'd1: tree_pick_7 = gathered_1_7; // Reduction.java:190
+      4'd2: tree_pick_7 = gathered_2_7; // Reduction.java:190
+      4'd3: tree_pick_7 = gathered_3_7; // Reduction.java:190
+      4'd4: tree_pick_7 = gathered_4_7; // Reduction.java:190
+      4'd5: tree_pick_7 = gathered_5_7; // Reduction.java:190
+      4'd6: tree_pick_7 = gathered_6_7; // Reduction.java:190
+      4'd7: tree_pick_7 = gathered_7_7; // Reduction.java:190
+      4'd8: tree_pick_7 = gathered_8_7; // Reduction.java:190
+      4'd9: tree_pick_7 = gathered_9_7; // Reduction.java:190
+      4'd10: tree_pick_7 = gathered_10_7; // Reduction.java:190
+      4'd11: tree_pick_7 = gathered_11_7; // Reduction.java:190
+      4'd12: tree_pick_7 = gathered_12_7; // Reduction.java:190
+      4'd13: tree_pick_7 = gathered_13_7; // Reduction.java:190
+      4'd14: tree_pick_7 = gathered_14_7; // Reduction.java:190
+      default: tree_pick_7 = gathered_15_7; // Reduction.java:190
     endcase
   end
 
-  assign reduce_in_7 = reduce_lanes_reached[7] ? (z_phase_eq_2 ? z_lane_7 : tree_pick_7) : 32'h0; // Reduction.java:185
+  assign reduce_in_7 = reduce_lanes_reached[7] ? (z_phase_eq_2 ? z_lane_7 : tree_pick_7) : 32'h0; // Reduction.java:192
 
   always @(*) begin
-    case (reduce_index[3:0]) // Reduction.java:183
-      4'd0: tree_pick_8 = gathered_0_8; // Reduction.java:183
-      4'd1: tree_pick_8 = gathered_1_8; // Reduction.java:183
-      4'd2: tree_pick_8 = gathered_2_8; // Reduction.java:183
-      4'd3: tree_pick_8 = gathered_3_8; // Reduction.java:183
-      4'd4: tree_pick_8 = gathered_4_8; // Reduction.java:183
-      4'd5: tree_pick_8 = gathered_5_8; // Reduction.java:183
-      4'd6: tree_pick_8 = gathered_6_8; // Reduction.java:183
-      4'd7: tree_pick_8 = gathered_7_8; // Reduction.java:183
-      4'd8: tree_pick_8 = gathered_8_8; // Reduction.java:183
-      4'd9: tree_pick_8 = gathered_9_8; // Reduction.java:183
-      4'd10: tree_pick_8 = gathered_10_8; // Reduction.java:183
-      4'd11: tree_pick_8 = gathered_11_8; // Reduction.java:183
-      4'd12: tree_pick_8 = gathered_12_8; // Reduction.java:183
-      4'd13: tree_pick_8 = gathered_13_8; // Reduction.java:183
-      4'd14: tree_pick_8 = gathered_14_8; // Reduction.java:183
-      default: tree_pick_8 = gathered_15_8; // Reduction.java:183
+    case (reduce_index[3:0]) // Reduction.java:190
+      4'd0: tree_pick_8 = gathered_0_8; // Reduction.java:190
+      4'd1: tree_pick_8 = gathered_1_8; // Reduction.java:190
+      4'd2: tree_pick_8 = gathered_2_8; // Reduction.java:190
+      4'd3: tree_pick_8 = gathered_3_8; // Reduction.java:190
+      4'd4: tree_pick_8 = gathered_4_8; // Reduction.java:190
+      4'd5: tree_pick_8 = gathered_5_8; // Reduction.java:190
+      4'd6: tree_pick_8 = gathered_6_8; // Reduction.java:190
+      4'd7: tree_pick_8 = gathered_7_8; // Reduction.java:190
+      4'd8: tree_pick_8 = gathered_8_8; // Reduction.java:190
+      4'd9: tree_pick_8 = gathered_9_8; // Reduction.java:190
+      4'd10: tree_pick_8 = gathered_10_8; // Reduction.java:190
+      4'd11: tree_pick_8 = gathered_11_8; // Reduction.java:190
+      4'd12: tree_pick_8 = gathered_12_8; // Reduction.java:190
+      4'd13: tree_pick_8 = gathered_13_8; // Reduction.java:190
+      4'd14: tree_pick_8 = gathered_14_8; // Reduction.java:190
+      default: tree_pick_8 = gathered_15_8; // Reduction.java:190
     endcase
   end
 
-  assign reduce_in_8 = reduce_lanes_reached[8] ? (z_phase_eq_2 ? z_lane_8 : tree_pick_8) : 32'h0; // Reduction.java:185
+  assign reduce_in_8 = reduce_lanes_reached[8] ? (z_phase_eq_2 ? z_lane_8 : tree_pick_8) : 32'h0; // Reduction.java:192
 
   always @(*) begin
-    case (reduce_index[3:0]) // Reduction.java:183
-      4'd0: tree_pick_9 = gathered_0_9; // Reduction.java:183
-      4'd1: tree_pick_9 = gathered_1_9; // Reduction.java:183
-      4'd2: tree_pick_9 = gathered_2_9; // Reduction.java:183
-      4'd3: tree_pick_9 = gathered_3_9; // Reduction.java:183
-      4'd4: tree_pick_9 = gathered_4_9; // Reduction.java:183
-      4'd5: tree_pick_9 = gathered_5_9; // Reduction.java:183
-      4'd6: tree_pick_9 = gathered_6_9; // Reduction.java:183
-      4'd7: tree_pick_9 = gathered_7_9; // Reduction.java:183
-      4'd8: tree_pick_9 = gathered_8_9; // Reduction.java:183
-      4'd9: tree_pick_9 = gathered_9_9; // Reduction.java:183
-      4'd10: tree_pick_9 = gathered_10_9; // Reduction.java:183
-      4'd11: tree_pick_9 = gathered_11_9; // Reduction.java:183
-      4'd12: tree_pick_9 = gathered_12_9; // Reduction.java:183
-      4'd13: tree_pick_9 = gathered_13_9; // Reduction.java:183
-      4'd14: tree_pick_9 = gathered_14_9; // Reduction.java:183
-      default: tree_pick_9 = gathered_15_9; // Reduction.java:183
+    case (reduce_index[3:0]) // Reduction.java:190
+      4'd0: tree_pick_9 = gathered_0_9; // Reduction.java:190
+      4'd1: tree_pick_9 = gathered_1_9; // Reduction.java:190
+      4'd2: tree_pick_9 = gathered_2_9; // Reduction.java:190
+      4'd3: tree_pick_9 = gathered_3_9; // Reduction.java:190
+      4'd4: tree_pick_9 = gathered_4_9; // Reduction.java:190
+      4'd5: tree_pick_9 = gathered_5_9; // Reduction.java:190
+      4'd6: tree_pick_9 = gathered_6_9; // Reduction.java:190
+      4'd7: tree_pick_9 = gathered_7_9; // Reduction.java:190
+      4'd8: tree_pick_9 = gathered_8_9; // Reduction.java:190
+      4'd9: tree_pick_9 = gathered_9_9; // Reduction.java:190
+      4'd10: tree_pick_9 = gathered_10_9; // Reduction.java:190
+      4'd11: tree_pick_9 = gathered_11_9; // Reduction.java:190
+      4'd12: tree_pick_9 = gathered_12_9; // Reduction.java:190
+      4'd13: tree_pick_9 = gathered_13_9; // Reduction.java:190
+      4'd14: tree_pick_9 = gathered_14_9; // Reduction.java:190
+      default: tree_pick_9 = gathered_15_9; // Reduction.java:190
     endcase
   end
 
-  assign reduce_in_9 = reduce_lanes_reached[9] ? (z_phase_eq_2 ? z_lane_9 : tree_pick_9) : 32'h0; // Reduction.java:185
+  assign reduce_in_9 = reduce_lanes_reached[9] ? (z_phase_eq_2 ? z_lane_9 : tree_pick_9) : 32'h0; // Reduction.java:192
 
   always @(*) begin
-    case (reduce_index[3:0]) // Reduction.java:183
-      4'd0: tree_pick_10 = gathered_0_10; // Reduction.java:183
-      4'd1: tree_pick_10 = gathered_1_10; // Reduction.java:183
-      4'd2: tree_pick_10 = gathered_2_10; // Reduction.java:183
-      4'd3: tree_pick_10 = gathered_3_10; // Reduction.java:183
-      4'd4: tree_pick_10 = gathered_4_10; // Reduction.java:183
-      4'd5: tree_pick_10 = gathered_5_10; // Reduction.java:183
-      4'd6: tree_pick_10 = gathered_6_10; // Reduction.java:183
-      4'd7: tree_pick_10 = gathered_7_10; // Reduction.java:183
-      4'd8: tree_pick_10 = gathered_8_10; // Reduction.java:183
-      4'd9: tree_pick_10 = gathered_9_10; // Reduction.java:183
-      4'd10: tree_pick_10 = gathered_10_10; // Reduction.java:183
-      4'd11: tree_pick_10 = gathered_11_10; // Reduction.java:183
-      4'd12: tree_pick_10 = gathered_12_10; // Reduction.java:183
-      4'd13: tree_pick_10 = gathered_13_10; // Reduction.java:183
-      4'd14: tree_pick_10 = gathered_14_10; // Reduction.java:183
-      default: tree_pick_10 = gathered_15_10; // Reduction.java:183
+    case (reduce_index[3:0]) // Reduction.java:190
+      4'd0: tree_pick_10 = gathered_0_10; // Reduction.java:190
+      4'd1: tree_pick_10 = gathered_1_10; // Reduction.java:190
+      4'd2: tree_pick_10 = gathered_2_10; // Reduction.java:190
+      4'd3: tree_pick_10 = gathered_3_10; // Reduction.java:190
+      4'd4: tree_pick_10 = gathered_4_10; // Reduction.java:190
+      4'd5: tree_pick_10 = gathered_5_10; // Reduction.java:190
+      4'd6: tree_pick_10 = gathered_6_10; // Reduction.java:190
+      4'd7: tree_pick_10 = gathered_7_10; // Reduction.java:190
+      4'd8: tree_pick_10 = gathered_8_10; // Reduction.java:190
+      4'd9: tree_pick_10 = gathered_9_10; // Reduction.java:190
+      4'd10: tree_pick_10 = gathered_10_10; // Reduction.java:190
+      4'd11: tree_pick_10 = gathered_11_10; // Reduction.java:190
+      4'd12: tree_pick_10 = gathered_12_10; // Reduction.java:190
+      4'd13: tree_pick_10 = gathered_13_10; // Reduction.java:190
+      4'd14: tree_pick_10 = gathered_14_10; // Reduction.java:190
+      default: tree_pick_10 = gathered_15_10; // Reduction.java:190
     endcase
   end
 
-  // Reduction.java:185
+  // Reduction.java:192
   assign reduce_in_10 = reduce_lanes_reached[10] ? (z_phase_eq_2 ? z_lane_10 : tree_pick_10) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[3:0]) // Reduction.java:183
-      4'd0: tree_pick_11 = gathered_0_11; // Reduction.java:183
-      4'd1: tree_pick_11 = gathered_1_11; // Reduction.java:183
-      4'd2: tree_pick_11 = gathered_2_11; // Reduction.java:183
-      4'd3: tree_pick_11 = gathered_3_11; // Reduction.java:183
-      4'd4: tree_pick_11 = gathered_4_11; // Reduction.java:183
-      4'd5: tree_pick_11 = gathered_5_11; // Reduction.java:183
-      4'd6: tree_pick_11 = gathered_6_11; // Reduction.java:183
-      4'd7: tree_pick_11 = gathered_7_11; // Reduction.java:183
-      4'd8: tree_pick_11 = gathered_8_11; // Reduction.java:183
-      4'd9: tree_pick_11 = gathered_9_11; // Reduction.java:183
-      4'd10: tree_pick_11 = gathered_10_11; // Reduction.java:183
-      4'd11: tree_pick_11 = gathered_11_11; // Reduction.java:183
-      4'd12: tree_pick_11 = gathered_12_11; // Reduction.java:183
-      4'd13: tree_pick_11 = gathered_13_11; // Reduction.java:183
-      4'd14: tree_pick_11 = gathered_14_11; // Reduction.java:183
-      default: tree_pick_11 = gathered_15_11; // Reduction.java:183
+    case (reduce_index[3:0]) // Reduction.java:190
+      4'd0: tree_pick_11 = gathered_0_11; // Reduction.java:190
+      4'd1: tree_pick_11 = gathered_1_11; // Reduction.java:190
+      4'd2: tree_pick_11 = gathered_2_11; // Reduction.java:190
+      4'd3: tree_pick_11 = gathered_3_11; // Reduction.java:190
+      4'd4: tree_pick_11 = gathered_4_11; // Reduction.java:190
+      4'd5: tree_pick_11 = gathered_5_11; // Reduction.java:190
+      4'd6: tree_pick_11 = gathered_6_11; // Reduction.java:190
+      4'd7: tree_pick_11 = gathered_7_11; // Reduction.java:190
+      4'd8: tree_pick_11 = gathered_8_11; // Reduction.java:190
+      4'd9: tree_pick_11 = gathered_9_11; // Reduction.java:190
+      4'd10: tree_pick_11 = gathered_10_11; // Reduction.java:190
+      4'd11: tree_pick_11 = gathered_11_11; // Reduction.java:190
+      4'd12: tree_pick_11 = gathered_12_11; // Reduction.java:190
+      4'd13: tree_pick_11 = gathered_13_11; // Reduction.java:190
+      4'd14: tree_pick_11 = gathered_14_11; // Reduction.java:190
+      default: tree_pick_11 = gathered_15_11; // Reduction.java:190
     endcase
   end
 
-  // Reduction.java:185
+  // Reduction.java:192
   assign reduce_in_11 = reduce_lanes_reached[11] ? (z_phase_eq_2 ? z_lane_11 : tree_pick_11) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[3:0]) // Reduction.java:183
-      4'd0: tree_pick_12 = gathered_0_12; // Reduction.java:183
-      4'd1: tree_pick_12 = gathered_1_12; // Reduction.java:183
-      4'd2: tree_pick_12 = gathered_2_12; // Reduction.java:183
-      4'd3: tree_pick_12 = gathered_3_12; // Reduction.java:183
-      4'd4: tree_pick_12 = gathered_4_12; // Reduction.java:183
-      4'd5: tree_pick_12 = gathered_5_12; // Reduction.java:183
-      4'd6: tree_pick_12 = gathered_6_12; // Reduction.java:183
-      4'd7: tree_pick_12 = gathered_7_12; // Reduction.java:183
-      4'd8: tree_pick_12 = gathered_8_12; // Reduction.java:183
-      4'd9: tree_pick_12 = gathered_9_12; // Reduction.java:183
-      4'd10: tree_pick_12 = gathered_10_12; // Reduction.java:183
-      4'd11: tree_pick_12 = gathered_11_12; // Reduction.java:183
-      4'd12: tree_pick_12 = gathered_12_12; // Reduction.java:183
-      4'd13: tree_pick_12 = gathered_13_12; // Reduction.java:183
-      4'd14: tree_pick_12 = gathered_14_12; // Reduction.java:183
-      default: tree_pick_12 = gathered_15_12; // Reduction.java:183
+    case (reduce_index[3:0]) // Reduction.java:190
+      4'd0: tree_pick_12 = gathered_0_12; // Reduction.java:190
+      4'd1: tree_pick_12 = gathered_1_12; // Reduction.java:190
+      4'd2: tree_pick_12 = gathered_2_12; // Reduction.java:190
+      4'd3: tree_pick_12 = gathered_3_12; // Reduction.java:190
+      4'd4: tree_pick_12 = gathered_4_12; // Reduction.java:190
+      4'd5: tree_pick_12 = gathered_5_12; // Reduction.java:190
+      4'd6: tree_pick_12 = gathered_6_12; // Reduction.java:190
+      4'd7: tree_pick_12 = gathered_7_12; // Reduction.java:190
+      4'd8: tree_pick_12 = gathered_8_12; // Reduction.java:190
+      4'd9: tree_pick_12 = gathered_9_12; // Reduction.java:190
+      4'd10: tree_pick_12 = gathered_10_12; // Reduction.java:190
+      4'd11: tree_pick_12 = gathered_11_12; // Reduction.java:190
+      4'd12: tree_pick_12 = gathered_12_12; // Reduction.java:190
+      4'd13: tree_pick_12 = gathered_13_12; // Reduction.java:190
+      4'd14: tree_pick_12 = gathered_14_12; // Reduction.java:190
+      default: tree_pick_12 = gathered_15_12; // Reduction.java:190
     endcase
   end
 
-  // Reduction.java:185
+  // Reduction.java:192
   assign reduce_in_12 = reduce_lanes_reached[12] ? (z_phase_eq_2 ? z_lane_12 : tree_pick_12) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[3:0]) // Reduction.java:183
-      4'd0: tree_pick_13 = gathered_0_13; // Reduction.java:183
-      4'd1: tree_pick_13 = gathered_1_13; // Reduction.java:183
-      4'd2: tree_pick_13 = gathered_2_13; // Reduction.java:183
-      4'd3: tree_pick_13 = gathered_3_13; // Reduction.java:183
-      4'd4: tree_pick_13 = gathered_4_13; // Reduction.java:183
-      4'd5: tree_pick_13 = gathered_5_13; // Reduction.java:183
-      4'd6: tree_pick_13 = gathered_6_13; // Reduction.java:183
-      4'd7: tree_pick_13 = gathered_7_13; // Reduction.java:183
-      4'd8: tree_pick_13 = gathered_8_13; // Reduction.java:183
-      4'd9: tree_pick_13 = gathered_9_13; // Reduction.java:183
-      4'd10: tree_pick_13 = gathered_10_13; // Reduction.java:183
-      4'd11: tree_pick_13 = gathered_11_13; // Reduction.java:183
-      4'd12: tree_pick_13 = gathered_12_13; // Reduction.java:183
-      4'd13: tree_pick_13 = gathered_13_13; // Reduction.java:183
-      4'd14: tree_pick_13 = gathered_14_13; // Reduction.java:183
-      default: tree_pick_13 = gathered_15_13; // Reduction.java:183
+    case (reduce_index[3:0]) // Reduction.java:190
+      4'd0: tree_pick_13 = gathered_0_13; // Reduction.java:190
+      4'd1: tree_pick_13 = gathered_1_13; // Reduction.java:190
+      4'd2: tree_pick_13 = gathered_2_13; // Reduction.java:190
+      4'd3: tree_pick_13 = gathered_3_13; // Reduction.java:190
+      4'd4: tree_pick_13 = gathered_4_13; // Reduction.java:190
+      4'd5: tree_pick_13 = gathered_5_13; // Reduction.java:190
+      4'd6: tree_pick_13 = gathered_6_13; // Reduction.java:190
+      4'd7: tree_pick_13 = gathered_7_13; // Reduction.java:190
+      4'd8: tree_pick_13 = gathered_8_13; // Reduction.java:190
+      4'd9: tree_pick_13 = gathered_9_13; // Reduction.java:190
+      4'd10: tree_pick_13 = gathered_10_13; // Reduction.java:190
+      4'd11: tree_pick_13 = gathered_11_13; // Reduction.java:190
+      4'd12: tree_pick_13 = gathered_12_13; // Reduction.java:190
+      4'd13: tree_pick_13 = gathered_13_13; // Reduction.java:190
+      4'd14: tree_pick_13 = gathered_14_13; // Reduction.java:190
+      default: tree_pick_13 = gathered_15_13; // Reduction.java:190
     endcase
   end
 
-  // Reduction.java:185
+  // Reduction.java:192
   assign reduce_in_13 = reduce_lanes_reached[13] ? (z_phase_eq_2 ? z_lane_13 : tree_pick_13) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[3:0]) // Reduction.java:183
-      4'd0: tree_pick_14 = gathered_0_14; // Reduction.java:183
-      4'd1: tree_pick_14 = gathered_1_14; // Reduction.java:183
-      4'd2: tree_pick_14 = gathered_2_14; // Reduction.java:183
-      4'd3: tree_pick_14 = gathered_3_14; // Reduction.java:183
-      4'd4: tree_pick_14 = gathered_4_14; // Reduction.java:183
-      4'd5: tree_pick_14 = gathered_5_14; // Reduction.java:183
-      4'd6: tree_pick_14 = gathered_6_14; // Reduction.java:183
-      4'd7: tree_pick_14 = gathered_7_14; // Reduction.java:183
-      4'd8: tree_pick_14 = gathered_8_14; // Reduction.java:183
-      4'd9: tree_pick_14 = gathered_9_14; // Reduction.java:183
-      4'd10: tree_pick_14 = gathered_10_14; // Reduction.java:183
-      4'd11: tree_pick_14 = gathered_11_14; // Reduction.java:183
-      4'd12: tree_pick_14 = gathered_12_14; // Reduction.java:183
-      4'd13: tree_pick_14 = gathered_13_14; // Reduction.java:183
-      4'd14: tree_pick_14 = gathered_14_14; // Reduction.java:183
-      default: tree_pick_14 = gathered_15_14; // Reduction.java:183
+    case (reduce_index[3:0]) // Reduction.java:190
+      4'd0: tree_pick_14 = gathered_0_14; // Reduction.java:190
+      4'd1: tree_pick_14 = gathered_1_14; // Reduction.java:190
+      4'd2: tree_pick_14 = gathered_2_14; // Reduction.java:190
+      4'd3: tree_pick_14 = gathered_3_14; // Reduction.java:190
+      4'd4: tree_pick_14 = gathered_4_14; // Reduction.java:190
+      4'd5: tree_pick_14 = gathered_5_14; // Reduction.java:190
+      4'd6: tree_pick_14 = gathered_6_14; // Reduction.java:190
+      4'd7: tree_pick_14 = gathered_7_14; // Reduction.java:190
+      4'd8: tree_pick_14 = gathered_8_14; // Reduction.java:190
+      4'd9: tree_pick_14 = gathered_9_14; // Reduction.java:190
+      4'd10: tree_pick_14 = gathered_10_14; // Reduction.java:190
+      4'd11: tree_pick_14 = gathered_11_14; // Reduction.java:190
+      4'd12: tree_pick_14 = gathered_12_14; // Reduction.java:190
+      4'd13: tree_pick_14 = gathered_13_14; // Reduction.java:190
+      4'd14: tree_pick_14 = gathered_14_14; // Reduction.java:190
+      default: tree_pick_14 = gathered_15_14; // Reduction.java:190
     endcase
   end
 
-  // Reduction.java:185
+  // Reduction.java:192
   assign reduce_in_14 = reduce_lanes_reached[14] ? (z_phase_eq_2 ? z_lane_14 : tree_pick_14) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[3:0]) // Reduction.java:183
-      4'd0: tree_pick_15 = gathered_0_15; // Reduction.java:183
-      4'd1: tree_pick_15 = gathered_1_15; // Reduction.java:183
-      4'd2: tree_pick_15 = gathered_2_15; // Reduction.java:183
-      4'd3: tree_pick_15 = gathered_3_15; // Reduction.java:183
-      4'd4: tree_pick_15 = gathered_4_15; // Reduction.java:183
-      4'd5: tree_pick_15 = gathered_5_15; // Reduction.java:183
-      4'd6: tree_pick_15 = gathered_6_15; // Reduction.java:183
-      4'd7: tree_pick_15 = gathered_7_15; // Reduction.java:183
-      4'd8: tree_pick_15 = gathered_8_15; // Reduction.java:183
-      4'd9: tree_pick_15 = gathered_9_15; // Reduction.java:183
-      4'd10: tree_pick_15 = gathered_10_15; // Reduction.java:183
-      4'd11: tree_pick_15 = gathered_11_15; // Reduction.java:183
-      4'd12: tree_pick_15 = gathered_12_15; // Reduction.java:183
-      4'd13: tree_pick_15 = gathered_13_15; // Reduction.java:183
-      4'd14: tree_pick_15 = gathered_14_15; // Reduction.java:183
-      default: tree_pick_15 = gathered_15_15; // Reduction.java:183
+    case (reduce_index[3:0]) // Reduction.java:190
+      4'd0: tree_pick_15 = gathered_0_15; // Reduction.java:190
+      4'd1: tree_pick_15 = gathered_1_15; // Reduction.java:190
+      4'd2: tree_pick_15 = gathered_2_15; // Reduction.java:190
+      4'd3: tree_pick_15 = gathered_3_15; // Reduction.java:190
+      4'd4: tree_pick_15 = gathered_4_15; // Reduction.java:190
+      4'd5: tree_pick_15 = gathered_5_15; // Reduction.java:190
+      4'd6: tree_pick_15 = gathered_6_15; // Reduction.java:190
+      4'd7: tree_pick_15 = gathered_7_15; // Reduction.java:190
+      4'd8: tree_pick_15 = gathered_8_15; // Reduction.java:190
+      4'd9: tree_pick_15 = gathered_9_15; // Reduction.java:190
+      4'd10: tree_pick_15 = gathered_10_15; // Reduction.java:190
+      4'd11: tree_pick_15 = gathered_11_15; // Reduction.java:190
+      4'd12: tree_pick_15 = gathered_12_15; // Reduction.java:190
+      4'd13: tree_pick_15 = gathered_13_15; // Reduction.java:190
+      4'd14: tree_pick_15 = gathered_14_15; // Reduction.java:190
+      default: tree_pick_15 = gathered_15_15; // Reduction.java:190
     endcase
   end
 
-  // Reduction.java:185
+  // Reduction.java:192
   assign reduce_in_15 = reduce_lanes_reached[15] ? (z_phase_eq_2 ? z_lane_15 : tree_pick_15) : 32'h0;
   assign reduce_tag =
       {z_phase_eq_2,
        (z_phase_eq_2 ? z_slots_slot[0] : reduce_slots_slot[0]),
-       (z_phase_eq_2 ? 4'd0 : reduce_index[3:0])}; // Reduction.java:189
-  assign reduce_wants_push = z_phase_eq_2 | element_wants_push; // Reduction.java:196
-  assign push_step = reduce_wants_push & reduce_tree_ready; // Reduction.java:200
-  assign reduce_tree_in_valid = push_step; // Reduction.java:201
-  assign reduce_tree_in_payload_values_0 = reduce_in_0; // Reduction.java:202
-  assign reduce_tree_in_payload_values_1 = reduce_in_1; // Reduction.java:202
-  assign reduce_tree_in_payload_values_2 = reduce_in_2; // Reduction.java:202
-  assign reduce_tree_in_payload_values_3 = reduce_in_3; // Reduction.java:202
-  assign reduce_tree_in_payload_values_4 = reduce_in_4; // Reduction.java:202
-  assign reduce_tree_in_payload_values_5 = reduce_in_5; // Reduction.java:202
-  assign reduce_tree_in_payload_values_6 = reduce_in_6; // Reduction.java:202
-  assign reduce_tree_in_payload_values_7 = reduce_in_7; // Reduction.java:202
-  assign reduce_tree_in_payload_values_8 = reduce_in_8; // Reduction.java:202
-  assign reduce_tree_in_payload_values_9 = reduce_in_9; // Reduction.java:202
-  assign reduce_tree_in_payload_values_10 = reduce_in_10; // Reduction.java:202
-  assign reduce_tree_in_payload_values_11 = reduce_in_11; // Reduction.java:202
-  assign reduce_tree_in_payload_values_12 = reduce_in_12; // Reduction.java:202
-  assign reduce_tree_in_payload_values_13 = reduce_in_13; // Reduction.java:202
-  assign reduce_tree_in_payload_values_14 = reduce_in_14; // Reduction.java:202
-  assign reduce_tree_in_payload_values_15 = reduce_in_15; // Reduction.java:202
-  assign reduce_tree_in_payload_tag = reduce_tag; // Reduction.java:203
-  assign z_pushed = push_step & z_phase_eq_2; // Reduction.java:219
-  assign element_pushed = push_step & ~z_phase_eq_2; // Reduction.java:220
-  assign pass_beat_pushed = element_pushed & (reduce_index[3:0] == reduce_last_element); // Reduction.java:221
-  assign reduced_is_z = reduce_tree_out_payload_tag[5]; // Reduction.java:226
+       (z_phase_eq_2 ? 4'd0 : reduce_index[3:0])}; // Reduction.java:196
+  assign reduce_wants_push = z_phase_eq_2 | element_wants_push; // Reduction.java:203
+  assign push_step = reduce_wants_push & reduce_tree_ready; // Reduction.java:207
+  assign reduce_tree_in_valid = push_step; // Reduction.java:208
+  assign reduce_tree_in_payload_values_0 = reduce_in_0; // Reduction.java:209
+  assign reduce_tree_in_payload_values_1 = reduce_in_1; // Reduction.java:209
+  assign reduce_tree_in_payload_values_2 = reduce_in_2; // Reduction.java:209
+  assign reduce_tree_in_payload_values_3 = reduce_in_3; // Reduction.java:209
+  assign reduce_tree_in_payload_values_4 = reduce_in_4; // Reduction.java:209
+  assign reduce_tree_in_payload_values_5 = reduce_in_5; // Reduction.java:209
+  assign reduce_tree_in_payload_values_6 = reduce_in_6; // Reduction.java:209
+  assign reduce_tree_in_payload_values_7 = reduce_in_7; // Reduction.java:209
+  assign reduce_tree_in_payload_values_8 = reduce_in_8; // Reduction.java:209
+  assign reduce_tree_in_payload_values_9 = reduce_in_9; // Reduction.java:209
+  assign reduce_tree_in_payload_values_10 = reduce_in_10; // Reduction.java:209
+  assign reduce_tree_in_payload_values_11 = reduce_in_11; // Reduction.java:209
+  assign reduce_tree_in_payload_values_12 = reduce_in_12; // Reduction.java:209
+  assign reduce_tree_in_payload_values_13 = reduce_in_13; // Reduction.java:209
+  assign reduce_tree_in_payload_values_14 = reduce_in_14; // Reduction.java:209
+  assign reduce_tree_in_payload_values_15 = reduce_in_15; // Reduction.java:209
+  assign reduce_tree_in_payload_tag = reduce_tag; // Reduction.java:210
+  assign z_pushed = push_step & z_phase_eq_2; // Reduction.java:226
+  assign element_pushed = push_step & ~z_phase_eq_2; // Reduction.java:227
+  assign pass_beat_pushed = element_pushed & (reduce_index[3:0] == reduce_last_element); // Reduction.java:228
+  assign reduced_is_z = reduce_tree_out_payload_tag[5]; // Reduction.java:233
   assign rz_in_valid = reduce_tree_out_valid & reduced_is_z; // FpReciprocal.java:149
   assign rz_in_payload = reduce_tree_out_payload_sum; // FpReciprocal.java:149
-  assign rz_ready = rz_out_valid; // Reduction.java:230
-  assign normalized_in_valid = reduced_d1; // Reduction.java:242
-  assign normalized_in_payload_a = reduced_sum_d1; // Reduction.java:242
-  assign normalized_in_payload_b = sum_rz_q; // Reduction.java:242
-  assign stored_output_in_valid = normalized_out_valid; // Reduction.java:243
-  assign stored_output_in_payload = normalized_out_payload; // Reduction.java:243
-  assign element_out = stored_output_out_valid & ~reduced_tag_d11[5]; // Reduction.java:246
-  assign out_beat_valid = beat_assembled; // Reduction.java:258
-  assign out_beat_payload_0 = out_word_0; // Reduction.java:259
-  assign out_beat_payload_1 = out_word_1; // Reduction.java:259
-  assign out_beat_payload_2 = out_word_2; // Reduction.java:259
-  assign out_beat_payload_3 = out_word_3; // Reduction.java:259
-  assign out_beat_payload_4 = out_word_4; // Reduction.java:259
-  assign out_beat_payload_5 = out_word_5; // Reduction.java:259
-  assign out_beat_payload_6 = out_word_6; // Reduction.java:259
-  assign out_beat_payload_7 = out_word_7; // Reduction.java:259
+  assign rz_ready = rz_out_valid; // Reduction.java:237
+  assign normalized_in_valid = reduced_d1; // Reduction.java:249
+  assign normalized_in_payload_a = reduced_sum_d1; // Reduction.java:249
+  assign normalized_in_payload_b = sum_rz_q; // Reduction.java:249
+  assign stored_output_in_valid = normalized_out_valid; // Reduction.java:250
+  assign stored_output_in_payload = normalized_out_payload; // Reduction.java:250
+  assign element_out = stored_output_out_valid & ~reduced_tag_d11[5]; // Reduction.java:253
+  assign out_beat_valid = beat_assembled; // Reduction.java:265
+  assign out_beat_payload_0 = out_word_0; // Reduction.java:266
+  assign out_beat_payload_1 = out_word_1; // Reduction.java:266
+  assign out_beat_payload_2 = out_word_2; // Reduction.java:266
+  assign out_beat_payload_3 = out_word_3; // Reduction.java:266
+  assign out_beat_payload_4 = out_word_4; // Reduction.java:266
+  assign out_beat_payload_5 = out_word_5; // Reduction.java:266
+  assign out_beat_payload_6 = out_word_6; // Reduction.java:266
+  assign out_beat_payload_7 = out_word_7; // Reduction.java:266
   assign out_queue_push_valid = out_beat_valid; // Stream.java:208
   assign out_queue_push_payload =
       {out_beat_payload_7,
@@ -7119,14 +7120,14 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
        out_beat_payload_0}; // Stream.java:209
   assign out_beat_ready = out_queue_push_ready; // Stream.java:210
   assign out_queue_pop_ready = out_ready; // Stream.java:103
-  assign beat_promised = element_pushed & element_ends_beat; // Reduction.java:263
-  assign beat_delivered = out_queue_pop_valid & out_queue_pop_ready; // Reduction.java:264
-  assign gather_done = (element_phase == ELEMENT_PHASE_GATHER) & (reduce_index == 5'd17); // Reduction.java:270
-  assign slot_pushed = pass_beat_pushed & reduce_last_pass_beat; // Reduction.java:271
-  assign element_slot_done = slot_pushed; // Reduction.java:271
-  assign reduction_finished = (element_phase == ELEMENT_PHASE_DRAIN) & (beats_promised == 4'd0); // Reduction.java:272
-  assign z_gather_done = (z_phase == ZPHASE_GATHER) & (z_index == 5'd16); // Reduction.java:296
-  assign z_may_gather = {6'd0, z_slots_slot} <= ({6'd0, reduce_slots_slot} + 9'd1); // Reduction.java:297
+  assign beat_promised = element_pushed & element_ends_beat; // Reduction.java:270
+  assign beat_delivered = out_queue_pop_valid & out_queue_pop_ready; // Reduction.java:271
+  assign gather_done = (element_phase == ELEMENT_PHASE_GATHER) & (reduce_index == 5'd17); // Reduction.java:277
+  assign slot_pushed = pass_beat_pushed & reduce_last_pass_beat; // Reduction.java:278
+  assign element_slot_done = slot_pushed; // Reduction.java:278
+  assign reduction_finished = (element_phase == ELEMENT_PHASE_DRAIN) & (beats_promised == 4'd0); // Reduction.java:279
+  assign z_gather_done = (z_phase == ZPHASE_GATHER) & (z_index == 5'd16); // Reduction.java:312
+  assign z_may_gather = {6'd0, z_slots_slot} <= ({6'd0, reduce_slots_slot} + 9'd1); // Reduction.java:313
 
   always @(posedge ap_clk) begin
     gather_read_valid_d1 <= gathering; // Reduction.java:128
@@ -7954,149 +7955,153 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     if (z_read_valid & (z_read_lane == 4'd15)) begin // Reduction.java:154
       z_lane_15 <= z_gathered; // Reduction.java:154
     end
-    z_parity_d1 <= reduce_tree_out_payload_tag[4]; // Reduction.java:229
-    z_parity_d2 <= z_parity_d1; // Reduction.java:229
-    z_parity_d3 <= z_parity_d2; // Reduction.java:229
-    z_parity_d4 <= z_parity_d3; // Reduction.java:229
-    z_parity_d5 <= z_parity_d4; // Reduction.java:229
-    z_parity_d6 <= z_parity_d5; // Reduction.java:229
-    z_parity_d7 <= z_parity_d6; // Reduction.java:229
-    z_parity_d8 <= z_parity_d7; // Reduction.java:229
-    z_parity_d9 <= z_parity_d8; // Reduction.java:229
-    z_parity_d10 <= z_parity_d9; // Reduction.java:229
-    z_parity_d11 <= z_parity_d10; // Reduction.java:229
-    z_parity_d12 <= z_parity_d11; // Reduction.java:229
-    z_parity_d13 <= z_parity_d12; // Reduction.java:229
-    z_parity_d14 <= z_parity_d13; // Reduction.java:229
-    z_parity_d15 <= z_parity_d14; // Reduction.java:229
-    z_parity_d16 <= z_parity_d15; // Reduction.java:229
-    z_parity_d17 <= z_parity_d16; // Reduction.java:229
-    z_parity_d18 <= z_parity_d17; // Reduction.java:229
-    z_parity_d19 <= z_parity_d18; // Reduction.java:229
-    z_parity_d20 <= z_parity_d19; // Reduction.java:229
-    z_parity_d21 <= z_parity_d20; // Reduction.java:229
-    z_parity_d22 <= z_parity_d21; // Reduction.java:229
-    z_parity_d23 <= z_parity_d22; // Reduction.java:229
-    z_parity_d24 <= z_parity_d23; // Reduction.java:229
-    z_parity_d25 <= z_parity_d24; // Reduction.java:229
-    z_parity_d26 <= z_parity_d25; // Reduction.java:229
-    z_parity_d27 <= z_parity_d26; // Reduction.java:229
-    z_parity_d28 <= z_parity_d27; // Reduction.java:229
-    z_parity_d29 <= z_parity_d28; // Reduction.java:229
-    z_parity_d30 <= z_parity_d29; // Reduction.java:229
-    z_parity_d31 <= z_parity_d30; // Reduction.java:229
-    z_parity_d32 <= z_parity_d31; // Reduction.java:229
-    z_parity_d33 <= z_parity_d32; // Reduction.java:229
-    z_parity_d34 <= z_parity_d33; // Reduction.java:229
-    z_parity_d35 <= z_parity_d34; // Reduction.java:229
-    z_parity_d36 <= z_parity_d35; // Reduction.java:229
-    z_parity_d37 <= z_parity_d36; // Reduction.java:229
-    z_parity_d38 <= z_parity_d37; // Reduction.java:229
-    z_parity_d39 <= z_parity_d38; // Reduction.java:229
-    z_parity_d40 <= z_parity_d39; // Reduction.java:229
-    z_parity_d41 <= z_parity_d40; // Reduction.java:229
-    z_parity_d42 <= z_parity_d41; // Reduction.java:229
-    z_parity_d43 <= z_parity_d42; // Reduction.java:229
-    z_parity_d44 <= z_parity_d43; // Reduction.java:229
-    if (rz_ready & ~z_parity_d44) begin // Reduction.java:235
-      slot_rz_0 <= rz_out_payload; // Reduction.java:235
+    z_parity_d1 <= reduce_tree_out_payload_tag[4]; // Reduction.java:236
+    z_parity_d2 <= z_parity_d1; // Reduction.java:236
+    z_parity_d3 <= z_parity_d2; // Reduction.java:236
+    z_parity_d4 <= z_parity_d3; // Reduction.java:236
+    z_parity_d5 <= z_parity_d4; // Reduction.java:236
+    z_parity_d6 <= z_parity_d5; // Reduction.java:236
+    z_parity_d7 <= z_parity_d6; // Reduction.java:236
+    z_parity_d8 <= z_parity_d7; // Reduction.java:236
+    z_parity_d9 <= z_parity_d8; // Reduction.java:236
+    z_parity_d10 <= z_parity_d9; // Reduction.java:236
+    z_parity_d11 <= z_parity_d10; // Reduction.java:236
+    z_parity_d12 <= z_parity_d11; // Reduction.java:236
+    z_parity_d13 <= z_parity_d12; // Reduction.java:236
+    z_parity_d14 <= z_parity_d13; // Reduction.java:236
+    z_parity_d15 <= z_parity_d14; // Reduction.java:236
+    z_parity_d16 <= z_parity_d15; // Reduction.java:236
+    z_parity_d17 <= z_parity_d16; // Reduction.java:236
+    z_parity_d18 <= z_parity_d17; // Reduction.java:236
+    z_parity_d19 <= z_parity_d18; // Reduction.java:236
+    z_parity_d20 <= z_parity_d19; // Reduction.java:236
+    z_parity_d21 <= z_parity_d20; // Reduction.java:236
+    z_parity_d22 <= z_parity_d21; // Reduction.java:236
+    z_parity_d23 <= z_parity_d22; // Reduction.java:236
+    z_parity_d24 <= z_parity_d23; // Reduction.java:236
+    z_parity_d25 <= z_parity_d24; // Reduction.java:236
+    z_parity_d26 <= z_parity_d25; // Reduction.java:236
+    z_parity_d27 <= z_parity_d26; // Reduction.java:236
+    z_parity_d28 <= z_parity_d27; // Reduction.java:236
+    z_parity_d29 <= z_parity_d28; // Reduction.java:236
+    z_parity_d30 <= z_parity_d29; // Reduction.java:236
+    z_parity_d31 <= z_parity_d30; // Reduction.java:236
+    z_parity_d32 <= z_parity_d31; // Reduction.java:236
+    z_parity_d33 <= z_parity_d32; // Reduction.java:236
+    z_parity_d34 <= z_parity_d33; // Reduction.java:236
+    z_parity_d35 <= z_parity_d34; // Reduction.java:236
+    z_parity_d36 <= z_parity_d35; // Reduction.java:236
+    z_parity_d37 <= z_parity_d36; // Reduction.java:236
+    z_parity_d38 <= z_parity_d37; // Reduction.java:236
+    z_parity_d39 <= z_parity_d38; // Reduction.java:236
+    z_parity_d40 <= z_parity_d39; // Reduction.java:236
+    z_parity_d41 <= z_parity_d40; // Reduction.java:236
+    z_parity_d42 <= z_parity_d41; // Reduction.java:236
+    z_parity_d43 <= z_parity_d42; // Reduction.java:236
+    z_parity_d44 <= z_parity_d43; // Reduction.java:236
+    if (rz_ready & ~z_parity_d44) begin // Reduction.java:242
+      slot_rz_0 <= rz_out_payload; // Reduction.java:242
     end
-    if (rz_ready & z_parity_d44) begin // Reduction.java:235
-      slot_rz_1 <= rz_out_payload; // Reduction.java:235
+    if (rz_ready & z_parity_d44) begin // Reduction.java:242
+      slot_rz_1 <= rz_out_payload; // Reduction.java:242
     end
-    sum_rz_q <= reduce_tree_out_payload_tag[4] ? slot_rz_1 : slot_rz_0; // Reduction.java:241
-    reduced_sum_d1 <= reduce_tree_out_payload_sum; // Reduction.java:242
-    reduced_d1 <= reduce_tree_out_valid; // Reduction.java:242
-    reduced_tag_d1 <= reduce_tree_out_payload_tag; // Reduction.java:245
-    reduced_tag_d2 <= reduced_tag_d1; // Reduction.java:245
-    reduced_tag_d3 <= reduced_tag_d2; // Reduction.java:245
-    reduced_tag_d4 <= reduced_tag_d3; // Reduction.java:245
-    reduced_tag_d5 <= reduced_tag_d4; // Reduction.java:245
-    reduced_tag_d6 <= reduced_tag_d5; // Reduction.java:245
-    reduced_tag_d7 <= reduced_tag_d6; // Reduction.java:245
-    reduced_tag_d8 <= reduced_tag_d7; // Reduction.java:245
-    reduced_tag_d9 <= reduced_tag_d8; // Reduction.java:245
-    reduced_tag_d10 <= reduced_tag_d9; // Reduction.java:245
-    reduced_tag_d11 <= reduced_tag_d10; // Reduction.java:245
-    if (element_out & (reduced_tag_d11[2:0] == 3'd0)) begin // Reduction.java:253
-      out_word_0 <= stored_output_out_payload; // Reduction.java:253
+    sum_rz_q <= reduce_tree_out_payload_tag[4] ? slot_rz_1 : slot_rz_0; // Reduction.java:248
+    reduced_sum_d1 <= reduce_tree_out_payload_sum; // Reduction.java:249
+    reduced_d1 <= reduce_tree_out_valid; // Reduction.java:249
+    reduced_tag_d1 <= reduce_tree_out_payload_tag; // Reduction.java:252
+    reduced_tag_d2 <= reduced_tag_d1; // Reduction.java:252
+    reduced_tag_d3 <= reduced_tag_d2; // Reduction.java:252
+    reduced_tag_d4 <= reduced_tag_d3; // Reduction.java:252
+    reduced_tag_d5 <= reduced_tag_d4; // Reduction.java:252
+    reduced_tag_d6 <= reduced_tag_d5; // Reduction.java:252
+    reduced_tag_d7 <= reduced_tag_d6; // Reduction.java:252
+    reduced_tag_d8 <= reduced_tag_d7; // Reduction.java:252
+    reduced_tag_d9 <= reduced_tag_d8; // Reduction.java:252
+    reduced_tag_d10 <= reduced_tag_d9; // Reduction.java:252
+    reduced_tag_d11 <= reduced_tag_d10; // Reduction.java:252
+    if (element_out & (reduced_tag_d11[2:0] == 3'd0)) begin // Reduction.java:260
+      out_word_0 <= stored_output_out_payload; // Reduction.java:260
     end
-    if (element_out & (reduced_tag_d11[2:0] == 3'd1)) begin // Reduction.java:253
-      out_word_1 <= stored_output_out_payload; // Reduction.java:253
+    if (element_out & (reduced_tag_d11[2:0] == 3'd1)) begin // Reduction.java:260
+      out_word_1 <= stored_output_out_payload; // Reduction.java:260
     end
-    if (element_out & (reduced_tag_d11[2:0] == 3'd2)) begin // Reduction.java:253
-      out_word_2 <= stored_output_out_payload; // Reduction.java:253
+    if (element_out & (reduced_tag_d11[2:0] == 3'd2)) begin // Reduction.java:260
+      out_word_2 <= stored_output_out_payload; // Reduction.java:260
     end
-    if (element_out & (reduced_tag_d11[2:0] == 3'd3)) begin // Reduction.java:253
-      out_word_3 <= stored_output_out_payload; // Reduction.java:253
+    if (element_out & (reduced_tag_d11[2:0] == 3'd3)) begin // Reduction.java:260
+      out_word_3 <= stored_output_out_payload; // Reduction.java:260
     end
-    if (element_out & (reduced_tag_d11[2:0] == 3'd4)) begin // Reduction.java:253
-      out_word_4 <= stored_output_out_payload; // Reduction.java:253
+    if (element_out & (reduced_tag_d11[2:0] == 3'd4)) begin // Reduction.java:260
+      out_word_4 <= stored_output_out_payload; // Reduction.java:260
     end
-    if (element_out & (reduced_tag_d11[2:0] == 3'd5)) begin // Reduction.java:253
-      out_word_5 <= stored_output_out_payload; // Reduction.java:253
+    if (element_out & (reduced_tag_d11[2:0] == 3'd5)) begin // Reduction.java:260
+      out_word_5 <= stored_output_out_payload; // Reduction.java:260
     end
-    if (element_out & (reduced_tag_d11[2:0] == 3'd6)) begin // Reduction.java:253
-      out_word_6 <= stored_output_out_payload; // Reduction.java:253
+    if (element_out & (reduced_tag_d11[2:0] == 3'd6)) begin // Reduction.java:260
+      out_word_6 <= stored_output_out_payload; // Reduction.java:260
     end
-    if (element_out & (reduced_tag_d11[2:0] == 3'd7)) begin // Reduction.java:253
-      out_word_7 <= stored_output_out_payload; // Reduction.java:253
+    if (element_out & (reduced_tag_d11[2:0] == 3'd7)) begin // Reduction.java:260
+      out_word_7 <= stored_output_out_payload; // Reduction.java:260
     end
-    beat_assembled <= element_out & (reduced_tag_d11[2:0] == 3'd7); // Reduction.java:256
-    if (beat_promised & ~beat_delivered) begin // Reduction.java:265
-      beats_promised <= beats_promised + 4'd1; // Reduction.java:265
-    end else if (beat_delivered & ~beat_promised) begin // Reduction.java:266
-      beats_promised <= beats_promised - 4'd1; // Reduction.java:266
+    beat_assembled <= element_out & (reduced_tag_d11[2:0] == 3'd7); // Reduction.java:263
+    if (beat_promised & ~beat_delivered) begin // Reduction.java:272
+      beats_promised <= beats_promised + 4'd1; // Reduction.java:272
+    end else if (beat_delivered & ~beat_promised) begin // Reduction.java:273
+      beats_promised <= beats_promised - 4'd1; // Reduction.java:273
     end
-    if (rz_ready) begin // Reduction.java:267
-      rz_known <= rz_known + 8'd1; // Reduction.java:267
+    if (rz_ready) begin // Reduction.java:274
+      rz_known <= rz_known + 8'd1; // Reduction.java:274
     end
-    if ((element_phase == ELEMENT_PHASE_GATHER) | element_pushed) begin // Reduction.java:273
-      reduce_index <= reduce_index + 5'd1; // Reduction.java:273
+    if ((element_phase == ELEMENT_PHASE_GATHER) | element_pushed) begin // Reduction.java:280
+      reduce_index <= reduce_index_sum; // Reduction.java:282
+      element_ends_beat <= reduce_index_sum[2:0] == 3'd7; // Reduction.java:284
     end
-    if (gather_done) begin // Reduction.java:274
-      reduce_index <= 5'd0; // Reduction.java:275
-      element_phase <= ELEMENT_PHASE_PUSH; // Reduction.java:276
+    if (gather_done | pass_beat_pushed | reduce_start) begin // Reduction.java:288
+      element_ends_beat <= 1'b0; // Reduction.java:288
     end
-    if (pass_beat_pushed) begin // Reduction.java:278
-      reduce_index <= 5'd0; // Reduction.java:279
-      reduce_pass_beat <= reduce_pass_beat + 3'd1; // Reduction.java:280
-      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:281
-      if (reduce_last_pass_beat) begin // Reduction.java:282
-        reduce_pass_beat <= 3'd0; // Reduction.java:283
-        if (reduce_slots_last) begin // Reduction.java:284
-          element_phase <= ELEMENT_PHASE_DRAIN; // Reduction.java:284
+    if (gather_done) begin // Reduction.java:290
+      reduce_index <= 5'd0; // Reduction.java:291
+      element_phase <= ELEMENT_PHASE_PUSH; // Reduction.java:292
+    end
+    if (pass_beat_pushed) begin // Reduction.java:294
+      reduce_index <= 5'd0; // Reduction.java:295
+      reduce_pass_beat <= reduce_pass_beat + 3'd1; // Reduction.java:296
+      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:297
+      if (reduce_last_pass_beat) begin // Reduction.java:298
+        reduce_pass_beat <= 3'd0; // Reduction.java:299
+        if (reduce_slots_last) begin // Reduction.java:300
+          element_phase <= ELEMENT_PHASE_DRAIN; // Reduction.java:300
         end
       end
     end
-    if (reduction_finished) begin // Reduction.java:287
-      element_phase <= ELEMENT_PHASE_IDLE; // Reduction.java:287
+    if (reduction_finished) begin // Reduction.java:303
+      element_phase <= ELEMENT_PHASE_IDLE; // Reduction.java:303
     end
-    if (reduce_start) begin // Reduction.java:288
-      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:289
-      reduce_pass_beat <= 3'd0; // Reduction.java:290
-      reduce_index <= 5'd0; // Reduction.java:291
-      rz_known <= 8'd0; // Reduction.java:292
+    if (reduce_start) begin // Reduction.java:304
+      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:305
+      reduce_pass_beat <= 3'd0; // Reduction.java:306
+      reduce_index <= 5'd0; // Reduction.java:307
+      rz_known <= 8'd0; // Reduction.java:308
     end
-    if (z_gathering) begin // Reduction.java:298
-      z_index <= z_index + 5'd1; // Reduction.java:298
+    if (z_gathering) begin // Reduction.java:314
+      z_index <= z_index + 5'd1; // Reduction.java:314
     end
-    if (z_gather_done) begin // Reduction.java:299
-      z_phase <= ZPHASE_PUSH; // Reduction.java:299
+    if (z_gather_done) begin // Reduction.java:315
+      z_phase <= ZPHASE_PUSH; // Reduction.java:315
     end
-    if (z_pushed) begin // Reduction.java:300
-      z_index <= 5'd0; // Reduction.java:301
-      z_phase <= ZPHASE_WAIT; // Reduction.java:302
-      if (z_slots_last) begin // Reduction.java:303
-        z_phase <= ZPHASE_IDLE; // Reduction.java:303
+    if (z_pushed) begin // Reduction.java:316
+      z_index <= 5'd0; // Reduction.java:317
+      z_phase <= ZPHASE_WAIT; // Reduction.java:318
+      if (z_slots_last) begin // Reduction.java:319
+        z_phase <= ZPHASE_IDLE; // Reduction.java:319
       end
     end
-    if ((z_phase == ZPHASE_WAIT) & z_may_gather) begin // Reduction.java:305
-      z_phase <= ZPHASE_GATHER; // Reduction.java:305
+    if ((z_phase == ZPHASE_WAIT) & z_may_gather) begin // Reduction.java:321
+      z_phase <= ZPHASE_GATHER; // Reduction.java:321
     end
-    if (reduce_start) begin // Reduction.java:306
-      z_phase <= ZPHASE_GATHER; // Reduction.java:307
-      z_index <= 5'd0; // Reduction.java:308
+    if (reduce_start) begin // Reduction.java:322
+      z_phase <= ZPHASE_GATHER; // Reduction.java:323
+      z_index <= 5'd0; // Reduction.java:324
     end
     if (!ap_rst_n) begin
       gather_read_valid_d1 <= 1'b0;
@@ -8396,6 +8401,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       beats_promised <= 4'd0;
       rz_known <= 8'd0;
       reduce_index <= 5'd0;
+      element_ends_beat <= 1'b0;
       element_phase <= ELEMENT_PHASE_IDLE;
       reduce_pass_beat <= 3'd0;
       z_index <= 5'd0;
@@ -8709,8 +8715,12 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
         $display("ASSERTION FAILED in %m: SlotWalker.java:74: SlotWalker: the lanes reached follow the positions");
         $stop;
       end
-      if (!(~beat_assembled | out_beat_ready)) begin // Reduction.java:262
-        $display("ASSERTION FAILED in %m: Reduction.java:262: AttentionUnit: the output queue holds the beats ",
+      if (!(element_ends_beat == (reduce_index[2:0] == 3'd7))) begin // Reduction.java:172
+        $display("ASSERTION FAILED in %m: Reduction.java:172: AttentionUnit: the ends-beat flag follows the element");
+        $stop;
+      end
+      if (!(~beat_assembled | out_beat_ready)) begin // Reduction.java:269
+        $display("ASSERTION FAILED in %m: Reduction.java:269: AttentionUnit: the output queue holds the beats ",
                  "promised");
         $stop;
       end
@@ -9755,7 +9765,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane15_v_out_payload)
   );
 
-  Fp32SerialTree_n16_t6_q16_f4 reduce_tree ( // Reduction.java:198
+  Fp32SerialTree_n16_t6_q16_f4 reduce_tree ( // Reduction.java:205
     .ap_clk               (ap_clk),
     .ap_rst_n             (ap_rst_n),
     .in_valid             (reduce_tree_in_valid),
@@ -9792,7 +9802,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (rz_out_payload)
   );
 
-  Fp32Mul normalized ( // Reduction.java:242
+  Fp32Mul normalized ( // Reduction.java:249
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (normalized_in_valid),
@@ -9802,7 +9812,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (normalized_out_payload)
   );
 
-  Fp32ToFp16 stored_output ( // Reduction.java:243
+  Fp32ToFp16 stored_output ( // Reduction.java:250
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (stored_output_in_valid),

@@ -56,19 +56,19 @@ module TlmmCommandUnit_kv260 (
 
   // products
   wire        products_load;        // TileProducts.java:35
-  wire [7:0]  products_full_groups; // TileProducts.java:36
-  wire [7:0]  products_last_groups; // TileProducts.java:37
+  wire [5:0]  products_full_groups; // TileProducts.java:36
+  wire [5:0]  products_last_groups; // TileProducts.java:37
   wire [7:0]  products_group_words; // TileProducts.java:38
   wire [11:0] products_group_bytes; // TileProducts.java:39
-  reg  [7:0]  full_groups_left;     // TileProducts.java:41
-  reg  [7:0]  last_groups_left;     // TileProducts.java:42
+  reg  [5:0]  full_groups_left;     // TileProducts.java:41
+  reg  [5:0]  last_groups_left;     // TileProducts.java:42
   reg  [7:0]  words_per_group;      // TileProducts.java:43
   reg  [11:0] bytes_per_group;      // TileProducts.java:44
-  reg  [15:0] words_full;           // TileProducts.java:45
-  reg  [15:0] words_last;           // TileProducts.java:46
-  reg  [19:0] bytes_full;           // TileProducts.java:47
-  reg  [19:0] bytes_last;           // TileProducts.java:48
-  reg  [3:0]  product_steps_left;   // TileProducts.java:49
+  reg  [13:0] words_full;           // TileProducts.java:45
+  reg  [13:0] words_last;           // TileProducts.java:46
+  reg  [17:0] bytes_full;           // TileProducts.java:47
+  reg  [17:0] bytes_last;           // TileProducts.java:48
+  reg  [2:0]  product_steps_left;   // TileProducts.java:49
   wire        multiplying;          // TileProducts.java:50
 
   // layout
@@ -81,11 +81,11 @@ module TlmmCommandUnit_kv260 (
   reg         refused;              // LayoutSequencer.java:37
   reg  [5:0]  blocks;               // LayoutSequencer.java:38
   reg  [1:0]  last_class;           // LayoutSequencer.java:39
-  reg  [7:0]  groups_per_tile;      // LayoutSequencer.java:40
+  reg  [5:0]  groups_per_tile;      // LayoutSequencer.java:40
   reg  [15:0] last_group;           // LayoutSequencer.java:41
   reg  [15:0] tiles;                // LayoutSequencer.java:42
-  reg  [7:0]  tile_groups;          // LayoutSequencer.java:43
-  reg  [7:0]  last_tile_groups;     // LayoutSequencer.java:44
+  reg  [5:0]  tile_groups;          // LayoutSequencer.java:43
+  reg  [5:0]  last_tile_groups;     // LayoutSequencer.java:44
   reg  [31:0] words_full_tile;      // LayoutSequencer.java:45
   reg  [31:0] words_last_tile;      // LayoutSequencer.java:46
   reg  [31:0] beats_full_tile;      // LayoutSequencer.java:47
@@ -107,18 +107,18 @@ module TlmmCommandUnit_kv260 (
   wire [3:0] divide_partial_part_2;
   wire [16:0] remainder_mux;
   wire [15:0] last_tile_groups_diff;
-  wire [20:0] beats_full_tile_sum;
-  wire [20:0] beats_last_tile_sum;
-  wire [20:0] region_stride_sum;
+  wire [18:0] beats_full_tile_sum;
+  wire [18:0] beats_last_tile_sum;
+  wire [18:0] region_stride_sum;
   assign divide_partial_diff = taken_cols - 16'd1;
   assign divide_partial_part = divide_partial_diff[15:6];
   assign divide_partial_diff_2 = taken_rows - 16'd1;
   assign divide_partial_part_2 = divide_partial_diff_2[15:12];
   assign remainder_mux = quotient_bit ? (trial_remainder - {1'b0, divisor}) : trial_remainder;
   assign last_tile_groups_diff = (remainder + quotient + 16'd2) - tiles;
-  assign beats_full_tile_sum = {1'b0, bytes_full} + 21'd15;
-  assign beats_last_tile_sum = {1'b0, bytes_last} + 21'd15;
-  assign region_stride_sum = {1'b0, bytes_full} + 21'd511;
+  assign beats_full_tile_sum = {1'b0, bytes_full} + 19'd15;
+  assign beats_last_tile_sum = {1'b0, bytes_last} + 19'd15;
+  assign region_stride_sum = {1'b0, bytes_full} + 19'd511;
 
   assign request_ready = step == STEP_IDLE; // LayoutSequencer.java:62
   assign answer_valid = step == STEP_ANSWER; // LayoutSequencer.java:145
@@ -128,8 +128,8 @@ module TlmmCommandUnit_kv260 (
   assign answer_payload_command_lastClass = last_class; // LayoutSequencer.java:150
   assign answer_payload_command_tokens = taken_tokens; // LayoutSequencer.java:151
   assign answer_payload_command_tiles = tiles; // LayoutSequencer.java:152
-  assign answer_payload_command_tileGroups = {8'd0, tile_groups}; // LayoutSequencer.java:153
-  assign answer_payload_command_lastTileGroups = {8'd0, last_tile_groups}; // LayoutSequencer.java:154
+  assign answer_payload_command_tileGroups = {10'd0, tile_groups}; // LayoutSequencer.java:153
+  assign answer_payload_command_lastTileGroups = {10'd0, last_tile_groups}; // LayoutSequencer.java:154
   assign answer_payload_command_regionStride = region_stride; // LayoutSequencer.java:155
   assign answer_payload_command_beatsFull = beats_full_tile; // LayoutSequencer.java:156
   assign answer_payload_command_beatsLast = beats_last_tile; // LayoutSequencer.java:157
@@ -164,11 +164,11 @@ module TlmmCommandUnit_kv260 (
         divide_quotient_fits = divide_partial_part < 10'd84; // SerialDivider.java:100
       end
       STEP_PER_TILE: begin
-        divide_partial = 16'd16; // SerialDivider.java:96
+        divide_partial = 16'd64; // SerialDivider.java:96
         divide_pending = 16'd0; // SerialDivider.java:97
         divide_divisor = {10'd0, blocks}; // SerialDivider.java:98
-        divide_steps = 4'd7; // SerialDivider.java:99
-        divide_quotient_fits = 9'd16 < {3'd0, blocks}; // SerialDivider.java:100
+        divide_steps = 4'd5; // SerialDivider.java:99
+        divide_quotient_fits = 11'd64 < {5'd0, blocks}; // SerialDivider.java:100
       end
       STEP_GROUPS: begin
         divide_partial = {12'd0, divide_partial_part_2}; // SerialDivider.java:96
@@ -180,16 +180,16 @@ module TlmmCommandUnit_kv260 (
       STEP_TILES: begin
         divide_partial = {7'd0, last_group[15:7]}; // SerialDivider.java:96
         divide_pending = {last_group[6:0], 9'd0}; // SerialDivider.java:97
-        divide_divisor = {8'd0, groups_per_tile}; // SerialDivider.java:98
+        divide_divisor = {10'd0, groups_per_tile}; // SerialDivider.java:98
         divide_steps = 4'd7; // SerialDivider.java:99
-        divide_quotient_fits = last_group[15:7] < {1'b0, groups_per_tile}; // SerialDivider.java:100
+        divide_quotient_fits = last_group[15:7] < {3'd0, groups_per_tile}; // SerialDivider.java:100
       end
       STEP_TILE_GROUPS: begin
-        divide_partial = {7'd0, last_group[15:7]}; // SerialDivider.java:96
-        divide_pending = {last_group[6:0], 9'd0}; // SerialDivider.java:97
+        divide_partial = {5'd0, last_group[15:5]}; // SerialDivider.java:96
+        divide_pending = {last_group[4:0], 11'd0}; // SerialDivider.java:97
         divide_divisor = tiles; // SerialDivider.java:98
-        divide_steps = 4'd7; // SerialDivider.java:99
-        divide_quotient_fits = {7'd0, last_group[15:7]} < tiles; // SerialDivider.java:100
+        divide_steps = 4'd5; // SerialDivider.java:99
+        divide_quotient_fits = {5'd0, last_group[15:5]} < tiles; // SerialDivider.java:100
       end
       default: ;
     endcase
@@ -217,7 +217,7 @@ module TlmmCommandUnit_kv260 (
 
   // -------------------------------------------------------------------------------------------------------------------
   // products (TileProducts.java:33): words and bytes per port of a full and of the last tile, by shift and add
-  assign multiplying = product_steps_left != 4'd0; // TileProducts.java:50
+  assign multiplying = product_steps_left != 3'd0; // TileProducts.java:50
   assign products_load = launch & (step == STEP_SIZES); // LayoutSequencer.java:65
   assign products_full_groups = tile_groups; // TlmmCommandUnit.java:78
   assign products_last_groups = last_tile_groups; // TlmmCommandUnit.java:79
@@ -230,26 +230,26 @@ module TlmmCommandUnit_kv260 (
       last_groups_left <= products_last_groups; // TileProducts.java:54
       words_per_group <= products_group_words; // TileProducts.java:55
       bytes_per_group <= products_group_bytes; // TileProducts.java:56
-      words_full <= 16'd0; // TileProducts.java:57
-      words_last <= 16'd0; // TileProducts.java:58
-      bytes_full <= 20'd0; // TileProducts.java:59
-      bytes_last <= 20'd0; // TileProducts.java:60
-      product_steps_left <= 4'd8; // TileProducts.java:61
+      words_full <= 14'd0; // TileProducts.java:57
+      words_last <= 14'd0; // TileProducts.java:58
+      bytes_full <= 18'd0; // TileProducts.java:59
+      bytes_last <= 18'd0; // TileProducts.java:60
+      product_steps_left <= 3'd6; // TileProducts.java:61
     end else if (multiplying) begin // TileProducts.java:62
       // TileProducts.java:77
-      words_full <= {words_full[14:0], 1'b0} + {8'd0, (full_groups_left[7] ? words_per_group : 8'd0)};
+      words_full <= {words_full[12:0], 1'b0} + {6'd0, (full_groups_left[5] ? words_per_group : 8'd0)};
       // TileProducts.java:77
-      bytes_full <= {bytes_full[18:0], 1'b0} + {8'd0, (full_groups_left[7] ? bytes_per_group : 12'd0)};
+      bytes_full <= {bytes_full[16:0], 1'b0} + {6'd0, (full_groups_left[5] ? bytes_per_group : 12'd0)};
       // TileProducts.java:77
-      words_last <= {words_last[14:0], 1'b0} + {8'd0, (last_groups_left[7] ? words_per_group : 8'd0)};
+      words_last <= {words_last[12:0], 1'b0} + {6'd0, (last_groups_left[5] ? words_per_group : 8'd0)};
       // TileProducts.java:77
-      bytes_last <= {bytes_last[18:0], 1'b0} + {8'd0, (last_groups_left[7] ? bytes_per_group : 12'd0)};
-      full_groups_left <= {full_groups_left[6:0], 1'b0}; // TileProducts.java:67
-      last_groups_left <= {last_groups_left[6:0], 1'b0}; // TileProducts.java:68
-      product_steps_left <= product_steps_left - 4'd1; // TileProducts.java:69
+      bytes_last <= {bytes_last[16:0], 1'b0} + {6'd0, (last_groups_left[5] ? bytes_per_group : 12'd0)};
+      full_groups_left <= {full_groups_left[4:0], 1'b0}; // TileProducts.java:67
+      last_groups_left <= {last_groups_left[4:0], 1'b0}; // TileProducts.java:68
+      product_steps_left <= product_steps_left - 3'd1; // TileProducts.java:69
     end
     if (!ap_rst_n) begin
-      product_steps_left <= 4'd0;
+      product_steps_left <= 3'd0;
     end
   end
 
@@ -295,8 +295,8 @@ module TlmmCommandUnit_kv260 (
           last_class <=
               (remainder < 16'd21) ? 2'd0 : ((remainder < 16'd42) ? 2'd1 : ((remainder < 16'd63) ? 2'd2 : 2'd3));
           launch <= 1'b1; // LayoutSequencer.java:86
-          if (quotient < 16'd16) begin // LayoutSequencer.java:87
-            groups_per_tile <= 8'd128; // LayoutSequencer.java:88
+          if (quotient < 16'd64) begin // LayoutSequencer.java:87
+            groups_per_tile <= 6'd32; // LayoutSequencer.java:88
             step <= STEP_GROUPS; // LayoutSequencer.java:89
           end else begin
             step <= STEP_PER_TILE; // LayoutSequencer.java:90
@@ -305,7 +305,7 @@ module TlmmCommandUnit_kv260 (
       end
       STEP_PER_TILE: begin
         if (divided) begin // LayoutSequencer.java:95
-          groups_per_tile <= quotient[7:0]; // LayoutSequencer.java:96
+          groups_per_tile <= quotient[5:0]; // LayoutSequencer.java:96
           step <= STEP_GROUPS; // LayoutSequencer.java:97
           launch <= 1'b1; // LayoutSequencer.java:98
         end
@@ -326,19 +326,19 @@ module TlmmCommandUnit_kv260 (
       end
       STEP_TILE_GROUPS: begin
         if (divided) begin // LayoutSequencer.java:122
-          tile_groups <= quotient[7:0] + 8'd1; // LayoutSequencer.java:124
-          last_tile_groups <= last_tile_groups_diff[7:0]; // LayoutSequencer.java:125
+          tile_groups <= quotient[5:0] + 6'd1; // LayoutSequencer.java:124
+          last_tile_groups <= last_tile_groups_diff[5:0]; // LayoutSequencer.java:125
           step <= STEP_SIZES; // LayoutSequencer.java:127
           launch <= 1'b1; // LayoutSequencer.java:128
         end
       end
       STEP_SIZES: begin
         if (multiplied) begin // LayoutSequencer.java:131
-          words_full_tile <= {16'd0, words_full}; // LayoutSequencer.java:132
-          words_last_tile <= {16'd0, words_last}; // LayoutSequencer.java:133
-          beats_full_tile <= {15'd0, beats_full_tile_sum[20:4]}; // LayoutSequencer.java:134
-          beats_last_tile <= {15'd0, beats_last_tile_sum[20:4]}; // LayoutSequencer.java:135
-          region_stride <= {11'd0, region_stride_sum[20:9], 9'd0}; // LayoutSequencer.java:138
+          words_full_tile <= {18'd0, words_full}; // LayoutSequencer.java:132
+          words_last_tile <= {18'd0, words_last}; // LayoutSequencer.java:133
+          beats_full_tile <= {17'd0, beats_full_tile_sum[18:4]}; // LayoutSequencer.java:134
+          beats_last_tile <= {17'd0, beats_last_tile_sum[18:4]}; // LayoutSequencer.java:135
+          region_stride <= {13'd0, region_stride_sum[18:9], 9'd0}; // LayoutSequencer.java:138
           step <= STEP_ANSWER; // LayoutSequencer.java:139
         end
       end
@@ -384,7 +384,7 @@ module TlmmCommandUnit_kv260 (
         $stop;
       end
       // LayoutSequencer.java:142
-      if (!((step != STEP_SIZES) | ((last_tile_groups != 8'd0) & (last_tile_groups <= tile_groups)))) begin
+      if (!((step != STEP_SIZES) | ((last_tile_groups != 6'd0) & (last_tile_groups <= tile_groups)))) begin
         $display("ASSERTION FAILED in %m: LayoutSequencer.java:142: the last tile holds 1 .. tileGroups row groups");
         $stop;
       end
@@ -393,7 +393,7 @@ module TlmmCommandUnit_kv260 (
 `endif
 
   // Bits nothing reads, gathered so that lint reports only real mistakes.
-  wire unused_bits = &{1'b0, remainder_mux[16], last_tile_groups_diff[15:8], beats_full_tile_sum[3:0],
+  wire unused_bits = &{1'b0, remainder_mux[16], last_tile_groups_diff[15:6], beats_full_tile_sum[3:0],
       beats_last_tile_sum[3:0], region_stride_sum[8:0]};
 endmodule
 

@@ -678,7 +678,7 @@ module TlmmEngine_kv260 (
   reg  [15:0]  sweep_block;                                // Sweep.java:43
   reg  [15:0]  sweep_group;                                // Sweep.java:44
   reg  [11:0]  sweep_block_base;                           // Sweep.java:45
-  reg  [9:0]   accumulator_slot_base;                      // Sweep.java:46
+  reg  [7:0]   accumulator_slot_base;                      // Sweep.java:46
   reg          sweeps_finished;                            // Sweep.java:47
   reg          sweep_last_tile;                            // Sweep.java:53
   reg          sweep_last_block;                           // Sweep.java:54
@@ -708,7 +708,7 @@ module TlmmEngine_kv260 (
   wire         sweep_last_slot;                            // Sweep.java:121
   wire         sweep_last_group;                           // Sweep.java:122
   wire         issue;                                      // Sweep.java:126
-  wire [9:0]   step_accumulator;                           // Sweep.java:131
+  wire [7:0]   step_accumulator;                           // Sweep.java:131
   wire         sweep_first_block;                          // Sweep.java:132
   wire         block_swept;                                // Sweep.java:134
   wire         tile_swept;                                 // Sweep.java:135
@@ -732,8 +732,8 @@ module TlmmEngine_kv260 (
   reg          step_valid_d2;                              // LookupArray.java:24
   reg          step_table_half_d1;                         // LookupArray.java:25
   reg          step_table_half_d2;                         // LookupArray.java:25
-  reg  [9:0]   step_accumulator_d1;                        // LookupArray.java:26
-  reg  [9:0]   step_accumulator_d2;                        // LookupArray.java:26
+  reg  [7:0]   step_accumulator_d1;                        // LookupArray.java:26
+  reg  [7:0]   step_accumulator_d2;                        // LookupArray.java:26
   reg          step_first_d1;                              // LookupArray.java:27
   reg          step_first_d2;                              // LookupArray.java:27
   reg          step_last_d1;                               // LookupArray.java:28
@@ -741,7 +741,7 @@ module TlmmEngine_kv260 (
   wire         lane0_step_valid;                           // LookupArray.java:31
   wire [139:0] lane0_step_payload_indices;                 // LookupArray.java:31
   wire         lane0_step_payload_tableHalf;               // LookupArray.java:31
-  wire [9:0]   lane0_step_payload_accumulator;             // LookupArray.java:31
+  wire [7:0]   lane0_step_payload_accumulator;             // LookupArray.java:31
   wire         lane0_step_payload_first;                   // LookupArray.java:31
   wire         lane0_step_payload_last;                    // LookupArray.java:31
   wire         lane0_table_write_valid;                    // LookupArray.java:31
@@ -780,7 +780,7 @@ module TlmmEngine_kv260 (
   wire         lane1_step_valid;                           // LookupArray.java:31
   wire [139:0] lane1_step_payload_indices;                 // LookupArray.java:31
   wire         lane1_step_payload_tableHalf;               // LookupArray.java:31
-  wire [9:0]   lane1_step_payload_accumulator;             // LookupArray.java:31
+  wire [7:0]   lane1_step_payload_accumulator;             // LookupArray.java:31
   wire         lane1_step_payload_first;                   // LookupArray.java:31
   wire         lane1_step_payload_last;                    // LookupArray.java:31
   wire         lane1_table_write_valid;                    // LookupArray.java:31
@@ -819,7 +819,7 @@ module TlmmEngine_kv260 (
   wire         lane2_step_valid;                           // LookupArray.java:31
   wire [139:0] lane2_step_payload_indices;                 // LookupArray.java:31
   wire         lane2_step_payload_tableHalf;               // LookupArray.java:31
-  wire [9:0]   lane2_step_payload_accumulator;             // LookupArray.java:31
+  wire [7:0]   lane2_step_payload_accumulator;             // LookupArray.java:31
   wire         lane2_step_payload_first;                   // LookupArray.java:31
   wire         lane2_step_payload_last;                    // LookupArray.java:31
   wire         lane2_table_write_valid;                    // LookupArray.java:31
@@ -858,7 +858,7 @@ module TlmmEngine_kv260 (
   wire         lane3_step_valid;                           // LookupArray.java:31
   wire [139:0] lane3_step_payload_indices;                 // LookupArray.java:31
   wire         lane3_step_payload_tableHalf;               // LookupArray.java:31
-  wire [9:0]   lane3_step_payload_accumulator;             // LookupArray.java:31
+  wire [7:0]   lane3_step_payload_accumulator;             // LookupArray.java:31
   wire         lane3_step_payload_first;                   // LookupArray.java:31
   wire         lane3_step_payload_last;                    // LookupArray.java:31
   wire         lane3_table_write_valid;                    // LookupArray.java:31
@@ -897,7 +897,7 @@ module TlmmEngine_kv260 (
   wire         lane4_step_valid;                           // LookupArray.java:31
   wire [139:0] lane4_step_payload_indices;                 // LookupArray.java:31
   wire         lane4_step_payload_tableHalf;               // LookupArray.java:31
-  wire [9:0]   lane4_step_payload_accumulator;             // LookupArray.java:31
+  wire [7:0]   lane4_step_payload_accumulator;             // LookupArray.java:31
   wire         lane4_step_payload_first;                   // LookupArray.java:31
   wire         lane4_step_payload_last;                    // LookupArray.java:31
   wire         lane4_table_write_valid;                    // LookupArray.java:31
@@ -936,7 +936,7 @@ module TlmmEngine_kv260 (
   wire         lane5_step_valid;                           // LookupArray.java:31
   wire [139:0] lane5_step_payload_indices;                 // LookupArray.java:31
   wire         lane5_step_payload_tableHalf;               // LookupArray.java:31
-  wire [9:0]   lane5_step_payload_accumulator;             // LookupArray.java:31
+  wire [7:0]   lane5_step_payload_accumulator;             // LookupArray.java:31
   wire         lane5_step_payload_first;                   // LookupArray.java:31
   wire         lane5_step_payload_last;                    // LookupArray.java:31
   wire         lane5_table_write_valid;                    // LookupArray.java:31
@@ -975,7 +975,7 @@ module TlmmEngine_kv260 (
   wire         lane6_step_valid;                           // LookupArray.java:31
   wire [139:0] lane6_step_payload_indices;                 // LookupArray.java:31
   wire         lane6_step_payload_tableHalf;               // LookupArray.java:31
-  wire [9:0]   lane6_step_payload_accumulator;             // LookupArray.java:31
+  wire [7:0]   lane6_step_payload_accumulator;             // LookupArray.java:31
   wire         lane6_step_payload_first;                   // LookupArray.java:31
   wire         lane6_step_payload_last;                    // LookupArray.java:31
   wire         lane6_table_write_valid;                    // LookupArray.java:31
@@ -1014,7 +1014,7 @@ module TlmmEngine_kv260 (
   wire         lane7_step_valid;                           // LookupArray.java:31
   wire [139:0] lane7_step_payload_indices;                 // LookupArray.java:31
   wire         lane7_step_payload_tableHalf;               // LookupArray.java:31
-  wire [9:0]   lane7_step_payload_accumulator;             // LookupArray.java:31
+  wire [7:0]   lane7_step_payload_accumulator;             // LookupArray.java:31
   wire         lane7_step_payload_first;                   // LookupArray.java:31
   wire         lane7_step_payload_last;                    // LookupArray.java:31
   wire         lane7_table_write_valid;                    // LookupArray.java:31
@@ -1053,7 +1053,7 @@ module TlmmEngine_kv260 (
   wire         lane8_step_valid;                           // LookupArray.java:31
   wire [139:0] lane8_step_payload_indices;                 // LookupArray.java:31
   wire         lane8_step_payload_tableHalf;               // LookupArray.java:31
-  wire [9:0]   lane8_step_payload_accumulator;             // LookupArray.java:31
+  wire [7:0]   lane8_step_payload_accumulator;             // LookupArray.java:31
   wire         lane8_step_payload_first;                   // LookupArray.java:31
   wire         lane8_step_payload_last;                    // LookupArray.java:31
   wire         lane8_table_write_valid;                    // LookupArray.java:31
@@ -1092,7 +1092,7 @@ module TlmmEngine_kv260 (
   wire         lane9_step_valid;                           // LookupArray.java:31
   wire [139:0] lane9_step_payload_indices;                 // LookupArray.java:31
   wire         lane9_step_payload_tableHalf;               // LookupArray.java:31
-  wire [9:0]   lane9_step_payload_accumulator;             // LookupArray.java:31
+  wire [7:0]   lane9_step_payload_accumulator;             // LookupArray.java:31
   wire         lane9_step_payload_first;                   // LookupArray.java:31
   wire         lane9_step_payload_last;                    // LookupArray.java:31
   wire         lane9_table_write_valid;                    // LookupArray.java:31
@@ -1131,7 +1131,7 @@ module TlmmEngine_kv260 (
   wire         lane10_step_valid;                          // LookupArray.java:31
   wire [139:0] lane10_step_payload_indices;                // LookupArray.java:31
   wire         lane10_step_payload_tableHalf;              // LookupArray.java:31
-  wire [9:0]   lane10_step_payload_accumulator;            // LookupArray.java:31
+  wire [7:0]   lane10_step_payload_accumulator;            // LookupArray.java:31
   wire         lane10_step_payload_first;                  // LookupArray.java:31
   wire         lane10_step_payload_last;                   // LookupArray.java:31
   wire         lane10_table_write_valid;                   // LookupArray.java:31
@@ -1170,7 +1170,7 @@ module TlmmEngine_kv260 (
   wire         lane11_step_valid;                          // LookupArray.java:31
   wire [139:0] lane11_step_payload_indices;                // LookupArray.java:31
   wire         lane11_step_payload_tableHalf;              // LookupArray.java:31
-  wire [9:0]   lane11_step_payload_accumulator;            // LookupArray.java:31
+  wire [7:0]   lane11_step_payload_accumulator;            // LookupArray.java:31
   wire         lane11_step_payload_first;                  // LookupArray.java:31
   wire         lane11_step_payload_last;                   // LookupArray.java:31
   wire         lane11_table_write_valid;                   // LookupArray.java:31
@@ -1209,7 +1209,7 @@ module TlmmEngine_kv260 (
   wire         lane12_step_valid;                          // LookupArray.java:31
   wire [139:0] lane12_step_payload_indices;                // LookupArray.java:31
   wire         lane12_step_payload_tableHalf;              // LookupArray.java:31
-  wire [9:0]   lane12_step_payload_accumulator;            // LookupArray.java:31
+  wire [7:0]   lane12_step_payload_accumulator;            // LookupArray.java:31
   wire         lane12_step_payload_first;                  // LookupArray.java:31
   wire         lane12_step_payload_last;                   // LookupArray.java:31
   wire         lane12_table_write_valid;                   // LookupArray.java:31
@@ -1248,7 +1248,7 @@ module TlmmEngine_kv260 (
   wire         lane13_step_valid;                          // LookupArray.java:31
   wire [139:0] lane13_step_payload_indices;                // LookupArray.java:31
   wire         lane13_step_payload_tableHalf;              // LookupArray.java:31
-  wire [9:0]   lane13_step_payload_accumulator;            // LookupArray.java:31
+  wire [7:0]   lane13_step_payload_accumulator;            // LookupArray.java:31
   wire         lane13_step_payload_first;                  // LookupArray.java:31
   wire         lane13_step_payload_last;                   // LookupArray.java:31
   wire         lane13_table_write_valid;                   // LookupArray.java:31
@@ -1287,7 +1287,7 @@ module TlmmEngine_kv260 (
   wire         lane14_step_valid;                          // LookupArray.java:31
   wire [139:0] lane14_step_payload_indices;                // LookupArray.java:31
   wire         lane14_step_payload_tableHalf;              // LookupArray.java:31
-  wire [9:0]   lane14_step_payload_accumulator;            // LookupArray.java:31
+  wire [7:0]   lane14_step_payload_accumulator;            // LookupArray.java:31
   wire         lane14_step_payload_first;                  // LookupArray.java:31
   wire         lane14_step_payload_last;                   // LookupArray.java:31
   wire         lane14_table_write_valid;                   // LookupArray.java:31
@@ -1326,7 +1326,7 @@ module TlmmEngine_kv260 (
   wire         lane15_step_valid;                          // LookupArray.java:31
   wire [139:0] lane15_step_payload_indices;                // LookupArray.java:31
   wire         lane15_step_payload_tableHalf;              // LookupArray.java:31
-  wire [9:0]   lane15_step_payload_accumulator;            // LookupArray.java:31
+  wire [7:0]   lane15_step_payload_accumulator;            // LookupArray.java:31
   wire         lane15_step_payload_first;                  // LookupArray.java:31
   wire         lane15_step_payload_last;                   // LookupArray.java:31
   wire         lane15_table_write_valid;                   // LookupArray.java:31
@@ -2946,7 +2946,7 @@ module TlmmEngine_kv260 (
   assign sweep_last_group = sweep_group == sweep_last_group_index; // Sweep.java:122
   // Sweep.java:126
   assign issue = active & ~sweeps_finished & tables_there & weights_there & (~sweep_last_block | room);
-  assign step_accumulator = accumulator_slot_base + sweep_group[9:0]; // Sweep.java:131
+  assign step_accumulator = accumulator_slot_base + sweep_group[7:0]; // Sweep.java:131
   assign sweep_first_block = sweep_block == 16'd0; // Sweep.java:132
   assign block_swept = issue & sweep_last_group; // Sweep.java:134
   assign tile_swept = block_swept & sweep_last_slot & sweep_last_block; // Sweep.java:135
@@ -2999,7 +2999,7 @@ module TlmmEngine_kv260 (
       table_half <= ~table_half; // Sweep.java:151
       if (sweep_last_slot) begin // Sweep.java:152
         sweep_slot <= 16'd0; // Sweep.java:153
-        accumulator_slot_base <= 10'd0; // Sweep.java:154
+        accumulator_slot_base <= 8'd0; // Sweep.java:154
         if (sweep_last_block) begin // Sweep.java:155
           sweep_block <= 16'd0; // Sweep.java:156
           sweep_last_block <= cmd_blocks == 16'd1; // Sweep.java:157
@@ -3035,7 +3035,7 @@ module TlmmEngine_kv260 (
         end
       end else begin
         sweep_slot <= sweep_slot + 16'd1; // Sweep.java:186
-        accumulator_slot_base <= accumulator_slot_base + 10'd128; // Sweep.java:187
+        accumulator_slot_base <= accumulator_slot_base + 8'd32; // Sweep.java:187
       end
     end
     if (finished) begin // Sweep.java:190
@@ -3079,7 +3079,7 @@ module TlmmEngine_kv260 (
       sweep_group <= 16'd0;
       table_half <= 1'b0;
       sweep_slot <= 16'd0;
-      accumulator_slot_base <= 10'd0;
+      accumulator_slot_base <= 8'd0;
       sweep_block <= 16'd0;
       sweep_block_base <= 12'd0;
       sweep_half <= 1'b0;
@@ -3714,7 +3714,7 @@ module TlmmEngine_kv260 (
       step_valid_d1 <= 1'b0;
       step_valid_d2 <= 1'b0;
       step_table_half_d2 <= 1'b0;
-      step_accumulator_d2 <= 10'd0;
+      step_accumulator_d2 <= 8'd0;
       step_first_d2 <= 1'b0;
       step_last_d2 <= 1'b0;
     end
@@ -4186,7 +4186,7 @@ module TlmmEngine_kv260 (
     .occupancy    (result_fifo_occupancy)
   );
 
-  LookupLane_t28_a1024 lane0 ( // LookupArray.java:31
+  LookupLane_t28_a256 lane0 ( // LookupArray.java:31
     .ap_clk                        (ap_clk),
     .ap_rst_n                      (ap_rst_n),
     .step_valid                    (lane0_step_valid),
@@ -4230,7 +4230,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane0_result_payload)
   );
 
-  LookupLane_t28_a1024 lane1 ( // LookupArray.java:31
+  LookupLane_t28_a256 lane1 ( // LookupArray.java:31
     .ap_clk                        (ap_clk),
     .ap_rst_n                      (ap_rst_n),
     .step_valid                    (lane1_step_valid),
@@ -4274,7 +4274,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane1_result_payload)
   );
 
-  LookupLane_t28_a1024 lane2 ( // LookupArray.java:31
+  LookupLane_t28_a256 lane2 ( // LookupArray.java:31
     .ap_clk                        (ap_clk),
     .ap_rst_n                      (ap_rst_n),
     .step_valid                    (lane2_step_valid),
@@ -4318,7 +4318,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane2_result_payload)
   );
 
-  LookupLane_t28_a1024 lane3 ( // LookupArray.java:31
+  LookupLane_t28_a256 lane3 ( // LookupArray.java:31
     .ap_clk                        (ap_clk),
     .ap_rst_n                      (ap_rst_n),
     .step_valid                    (lane3_step_valid),
@@ -4362,7 +4362,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane3_result_payload)
   );
 
-  LookupLane_t28_a1024 lane4 ( // LookupArray.java:31
+  LookupLane_t28_a256 lane4 ( // LookupArray.java:31
     .ap_clk                        (ap_clk),
     .ap_rst_n                      (ap_rst_n),
     .step_valid                    (lane4_step_valid),
@@ -4406,7 +4406,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane4_result_payload)
   );
 
-  LookupLane_t28_a1024 lane5 ( // LookupArray.java:31
+  LookupLane_t28_a256 lane5 ( // LookupArray.java:31
     .ap_clk                        (ap_clk),
     .ap_rst_n                      (ap_rst_n),
     .step_valid                    (lane5_step_valid),
@@ -4450,7 +4450,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane5_result_payload)
   );
 
-  LookupLane_t28_a1024 lane6 ( // LookupArray.java:31
+  LookupLane_t28_a256 lane6 ( // LookupArray.java:31
     .ap_clk                        (ap_clk),
     .ap_rst_n                      (ap_rst_n),
     .step_valid                    (lane6_step_valid),
@@ -4494,7 +4494,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane6_result_payload)
   );
 
-  LookupLane_t28_a1024 lane7 ( // LookupArray.java:31
+  LookupLane_t28_a256 lane7 ( // LookupArray.java:31
     .ap_clk                        (ap_clk),
     .ap_rst_n                      (ap_rst_n),
     .step_valid                    (lane7_step_valid),
@@ -4538,7 +4538,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane7_result_payload)
   );
 
-  LookupLane_t28_a1024 lane8 ( // LookupArray.java:31
+  LookupLane_t28_a256 lane8 ( // LookupArray.java:31
     .ap_clk                        (ap_clk),
     .ap_rst_n                      (ap_rst_n),
     .step_valid                    (lane8_step_valid),
@@ -4582,7 +4582,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane8_result_payload)
   );
 
-  LookupLane_t28_a1024 lane9 ( // LookupArray.java:31
+  LookupLane_t28_a256 lane9 ( // LookupArray.java:31
     .ap_clk                        (ap_clk),
     .ap_rst_n                      (ap_rst_n),
     .step_valid                    (lane9_step_valid),
@@ -4626,7 +4626,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane9_result_payload)
   );
 
-  LookupLane_t28_a1024 lane10 ( // LookupArray.java:31
+  LookupLane_t28_a256 lane10 ( // LookupArray.java:31
     .ap_clk                        (ap_clk),
     .ap_rst_n                      (ap_rst_n),
     .step_valid                    (lane10_step_valid),
@@ -4670,7 +4670,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane10_result_payload)
   );
 
-  LookupLane_t28_a1024 lane11 ( // LookupArray.java:31
+  LookupLane_t28_a256 lane11 ( // LookupArray.java:31
     .ap_clk                        (ap_clk),
     .ap_rst_n                      (ap_rst_n),
     .step_valid                    (lane11_step_valid),
@@ -4714,7 +4714,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane11_result_payload)
   );
 
-  LookupLane_t28_a1024 lane12 ( // LookupArray.java:31
+  LookupLane_t28_a256 lane12 ( // LookupArray.java:31
     .ap_clk                        (ap_clk),
     .ap_rst_n                      (ap_rst_n),
     .step_valid                    (lane12_step_valid),
@@ -4758,7 +4758,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane12_result_payload)
   );
 
-  LookupLane_t28_a1024 lane13 ( // LookupArray.java:31
+  LookupLane_t28_a256 lane13 ( // LookupArray.java:31
     .ap_clk                        (ap_clk),
     .ap_rst_n                      (ap_rst_n),
     .step_valid                    (lane13_step_valid),
@@ -4802,7 +4802,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane13_result_payload)
   );
 
-  LookupLane_t28_a1024 lane14 ( // LookupArray.java:31
+  LookupLane_t28_a256 lane14 ( // LookupArray.java:31
     .ap_clk                        (ap_clk),
     .ap_rst_n                      (ap_rst_n),
     .step_valid                    (lane14_step_valid),
@@ -4846,7 +4846,7 @@ module TlmmEngine_kv260 (
     .result_payload                (lane14_result_payload)
   );
 
-  LookupLane_t28_a1024 lane15 ( // LookupArray.java:31
+  LookupLane_t28_a256 lane15 ( // LookupArray.java:31
     .ap_clk                        (ap_clk),
     .ap_rst_n                      (ap_rst_n),
     .step_valid                    (lane15_step_valid),

@@ -46,7 +46,7 @@ WeightPort_t28_q16_p4_w128.v
 WeightBuffer_t28_q16_p4_d4096.v
 SyncFifo_w336_d512_ramblock.v
 AddSubTree_n28_w10_l2.v
-LookupLane_t28_a1024.v
+LookupLane_t28_a256.v
 TlmmEngine_kv260.v
 TlmmCommandUnit_kv260.v
 ByteGearbox_i16_o28.v

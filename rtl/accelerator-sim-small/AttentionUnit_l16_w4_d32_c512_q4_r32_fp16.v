@@ -1339,235 +1339,235 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg  [31:0] z_lane_15;                            // Reduction.java:152
   wire [0:0]  reduce_present;                       // Reduction.java:161
   wire [1:0]  reduce_last_element;                  // Reduction.java:166
-  wire        element_ends_beat;                    // Reduction.java:167
-  reg  [3:0]  beats_promised;                       // Reduction.java:168
-  reg  [7:0]  rz_known;                             // Reduction.java:169
-  wire        slot_rz_known;                        // Reduction.java:170
-  wire        output_room;                          // Reduction.java:171
-  wire        element_wants_push;                   // Reduction.java:174
-  wire [15:0] reduce_lanes_reached;                 // Reduction.java:177
-  reg  [31:0] tree_pick_0;                          // Reduction.java:183
-  wire [31:0] reduce_in_0;                          // Reduction.java:185
-  reg  [31:0] tree_pick_1;                          // Reduction.java:183
-  wire [31:0] reduce_in_1;                          // Reduction.java:185
-  reg  [31:0] tree_pick_2;                          // Reduction.java:183
-  wire [31:0] reduce_in_2;                          // Reduction.java:185
-  reg  [31:0] tree_pick_3;                          // Reduction.java:183
-  wire [31:0] reduce_in_3;                          // Reduction.java:185
-  reg  [31:0] tree_pick_4;                          // Reduction.java:183
-  wire [31:0] reduce_in_4;                          // Reduction.java:185
-  reg  [31:0] tree_pick_5;                          // Reduction.java:183
-  wire [31:0] reduce_in_5;                          // Reduction.java:185
-  reg  [31:0] tree_pick_6;                          // Reduction.java:183
-  wire [31:0] reduce_in_6;                          // Reduction.java:185
-  reg  [31:0] tree_pick_7;                          // Reduction.java:183
-  wire [31:0] reduce_in_7;                          // Reduction.java:185
-  reg  [31:0] tree_pick_8;                          // Reduction.java:183
-  wire [31:0] reduce_in_8;                          // Reduction.java:185
-  reg  [31:0] tree_pick_9;                          // Reduction.java:183
-  wire [31:0] reduce_in_9;                          // Reduction.java:185
-  reg  [31:0] tree_pick_10;                         // Reduction.java:183
-  wire [31:0] reduce_in_10;                         // Reduction.java:185
-  reg  [31:0] tree_pick_11;                         // Reduction.java:183
-  wire [31:0] reduce_in_11;                         // Reduction.java:185
-  reg  [31:0] tree_pick_12;                         // Reduction.java:183
-  wire [31:0] reduce_in_12;                         // Reduction.java:185
-  reg  [31:0] tree_pick_13;                         // Reduction.java:183
-  wire [31:0] reduce_in_13;                         // Reduction.java:185
-  reg  [31:0] tree_pick_14;                         // Reduction.java:183
-  wire [31:0] reduce_in_14;                         // Reduction.java:185
-  reg  [31:0] tree_pick_15;                         // Reduction.java:183
-  wire [31:0] reduce_in_15;                         // Reduction.java:185
-  wire [3:0]  reduce_tag;                           // Reduction.java:189
-  wire        reduce_wants_push;                    // Reduction.java:196
-  wire        reduce_tree_0_0_in_valid;             // Reduction.java:215
-  wire [31:0] reduce_tree_0_0_in_payload_a;         // Reduction.java:215
-  wire [31:0] reduce_tree_0_0_in_payload_b;         // Reduction.java:215
-  wire        reduce_tree_0_0_out_valid;            // Reduction.java:215
-  wire [31:0] reduce_tree_0_0_out_payload;          // Reduction.java:215
-  wire        reduce_tree_0_1_in_valid;             // Reduction.java:215
-  wire [31:0] reduce_tree_0_1_in_payload_a;         // Reduction.java:215
-  wire [31:0] reduce_tree_0_1_in_payload_b;         // Reduction.java:215
-  wire        reduce_tree_0_1_out_valid;            // Reduction.java:215
-  wire [31:0] reduce_tree_0_1_out_payload;          // Reduction.java:215
-  wire        reduce_tree_0_2_in_valid;             // Reduction.java:215
-  wire [31:0] reduce_tree_0_2_in_payload_a;         // Reduction.java:215
-  wire [31:0] reduce_tree_0_2_in_payload_b;         // Reduction.java:215
-  wire        reduce_tree_0_2_out_valid;            // Reduction.java:215
-  wire [31:0] reduce_tree_0_2_out_payload;          // Reduction.java:215
-  wire        reduce_tree_0_3_in_valid;             // Reduction.java:215
-  wire [31:0] reduce_tree_0_3_in_payload_a;         // Reduction.java:215
-  wire [31:0] reduce_tree_0_3_in_payload_b;         // Reduction.java:215
-  wire        reduce_tree_0_3_out_valid;            // Reduction.java:215
-  wire [31:0] reduce_tree_0_3_out_payload;          // Reduction.java:215
-  wire        reduce_tree_0_4_in_valid;             // Reduction.java:215
-  wire [31:0] reduce_tree_0_4_in_payload_a;         // Reduction.java:215
-  wire [31:0] reduce_tree_0_4_in_payload_b;         // Reduction.java:215
-  wire        reduce_tree_0_4_out_valid;            // Reduction.java:215
-  wire [31:0] reduce_tree_0_4_out_payload;          // Reduction.java:215
-  wire        reduce_tree_0_5_in_valid;             // Reduction.java:215
-  wire [31:0] reduce_tree_0_5_in_payload_a;         // Reduction.java:215
-  wire [31:0] reduce_tree_0_5_in_payload_b;         // Reduction.java:215
-  wire        reduce_tree_0_5_out_valid;            // Reduction.java:215
-  wire [31:0] reduce_tree_0_5_out_payload;          // Reduction.java:215
-  wire        reduce_tree_0_6_in_valid;             // Reduction.java:215
-  wire [31:0] reduce_tree_0_6_in_payload_a;         // Reduction.java:215
-  wire [31:0] reduce_tree_0_6_in_payload_b;         // Reduction.java:215
-  wire        reduce_tree_0_6_out_valid;            // Reduction.java:215
-  wire [31:0] reduce_tree_0_6_out_payload;          // Reduction.java:215
-  wire        reduce_tree_0_7_in_valid;             // Reduction.java:215
-  wire [31:0] reduce_tree_0_7_in_payload_a;         // Reduction.java:215
-  wire [31:0] reduce_tree_0_7_in_payload_b;         // Reduction.java:215
-  wire        reduce_tree_0_7_out_valid;            // Reduction.java:215
-  wire [31:0] reduce_tree_0_7_out_payload;          // Reduction.java:215
-  wire        reduce_tree_1_0_in_valid;             // Reduction.java:215
-  wire [31:0] reduce_tree_1_0_in_payload_a;         // Reduction.java:215
-  wire [31:0] reduce_tree_1_0_in_payload_b;         // Reduction.java:215
-  wire        reduce_tree_1_0_out_valid;            // Reduction.java:215
-  wire [31:0] reduce_tree_1_0_out_payload;          // Reduction.java:215
-  wire        reduce_tree_1_1_in_valid;             // Reduction.java:215
-  wire [31:0] reduce_tree_1_1_in_payload_a;         // Reduction.java:215
-  wire [31:0] reduce_tree_1_1_in_payload_b;         // Reduction.java:215
-  wire        reduce_tree_1_1_out_valid;            // Reduction.java:215
-  wire [31:0] reduce_tree_1_1_out_payload;          // Reduction.java:215
-  wire        reduce_tree_1_2_in_valid;             // Reduction.java:215
-  wire [31:0] reduce_tree_1_2_in_payload_a;         // Reduction.java:215
-  wire [31:0] reduce_tree_1_2_in_payload_b;         // Reduction.java:215
-  wire        reduce_tree_1_2_out_valid;            // Reduction.java:215
-  wire [31:0] reduce_tree_1_2_out_payload;          // Reduction.java:215
-  wire        reduce_tree_1_3_in_valid;             // Reduction.java:215
-  wire [31:0] reduce_tree_1_3_in_payload_a;         // Reduction.java:215
-  wire [31:0] reduce_tree_1_3_in_payload_b;         // Reduction.java:215
-  wire        reduce_tree_1_3_out_valid;            // Reduction.java:215
-  wire [31:0] reduce_tree_1_3_out_payload;          // Reduction.java:215
-  wire        reduce_tree_2_0_in_valid;             // Reduction.java:215
-  wire [31:0] reduce_tree_2_0_in_payload_a;         // Reduction.java:215
-  wire [31:0] reduce_tree_2_0_in_payload_b;         // Reduction.java:215
-  wire        reduce_tree_2_0_out_valid;            // Reduction.java:215
-  wire [31:0] reduce_tree_2_0_out_payload;          // Reduction.java:215
-  wire        reduce_tree_2_1_in_valid;             // Reduction.java:215
-  wire [31:0] reduce_tree_2_1_in_payload_a;         // Reduction.java:215
-  wire [31:0] reduce_tree_2_1_in_payload_b;         // Reduction.java:215
-  wire        reduce_tree_2_1_out_valid;            // Reduction.java:215
-  wire [31:0] reduce_tree_2_1_out_payload;          // Reduction.java:215
-  wire        reduce_tree_3_0_in_valid;             // Reduction.java:215
-  wire [31:0] reduce_tree_3_0_in_payload_a;         // Reduction.java:215
-  wire [31:0] reduce_tree_3_0_in_payload_b;         // Reduction.java:215
-  wire        reduce_tree_3_0_out_valid;            // Reduction.java:215
-  wire [31:0] reduce_tree_3_0_out_payload;          // Reduction.java:215
-  wire        element_pushed;                       // Reduction.java:220
-  wire        pass_beat_pushed;                     // Reduction.java:221
-  reg  [3:0]  push_tag_d1;                          // Reduction.java:225
-  reg  [3:0]  push_tag_d2;                          // Reduction.java:225
-  reg  [3:0]  push_tag_d3;                          // Reduction.java:225
-  reg  [3:0]  push_tag_d4;                          // Reduction.java:225
-  reg  [3:0]  push_tag_d5;                          // Reduction.java:225
-  reg  [3:0]  push_tag_d6;                          // Reduction.java:225
-  reg  [3:0]  push_tag_d7;                          // Reduction.java:225
-  reg  [3:0]  push_tag_d8;                          // Reduction.java:225
-  reg  [3:0]  push_tag_d9;                          // Reduction.java:225
-  reg  [3:0]  push_tag_d10;                         // Reduction.java:225
-  reg  [3:0]  push_tag_d11;                         // Reduction.java:225
-  reg  [3:0]  push_tag_d12;                         // Reduction.java:225
-  reg  [3:0]  push_tag_d13;                         // Reduction.java:225
-  reg  [3:0]  push_tag_d14;                         // Reduction.java:225
-  reg  [3:0]  push_tag_d15;                         // Reduction.java:225
-  reg  [3:0]  push_tag_d16;                         // Reduction.java:225
-  reg  [3:0]  push_tag_d17;                         // Reduction.java:225
-  reg  [3:0]  push_tag_d18;                         // Reduction.java:225
-  reg  [3:0]  push_tag_d19;                         // Reduction.java:225
-  reg  [3:0]  push_tag_d20;                         // Reduction.java:225
-  reg  [3:0]  push_tag_d21;                         // Reduction.java:225
-  reg  [3:0]  push_tag_d22;                         // Reduction.java:225
-  reg  [3:0]  push_tag_d23;                         // Reduction.java:225
-  reg  [3:0]  push_tag_d24;                         // Reduction.java:225
-  wire        reduced_is_z;                         // Reduction.java:226
+  reg         element_ends_beat;                    // Reduction.java:170
+  reg  [3:0]  beats_promised;                       // Reduction.java:175
+  reg  [7:0]  rz_known;                             // Reduction.java:176
+  wire        slot_rz_known;                        // Reduction.java:177
+  wire        output_room;                          // Reduction.java:178
+  wire        element_wants_push;                   // Reduction.java:181
+  wire [15:0] reduce_lanes_reached;                 // Reduction.java:184
+  reg  [31:0] tree_pick_0;                          // Reduction.java:190
+  wire [31:0] reduce_in_0;                          // Reduction.java:192
+  reg  [31:0] tree_pick_1;                          // Reduction.java:190
+  wire [31:0] reduce_in_1;                          // Reduction.java:192
+  reg  [31:0] tree_pick_2;                          // Reduction.java:190
+  wire [31:0] reduce_in_2;                          // Reduction.java:192
+  reg  [31:0] tree_pick_3;                          // Reduction.java:190
+  wire [31:0] reduce_in_3;                          // Reduction.java:192
+  reg  [31:0] tree_pick_4;                          // Reduction.java:190
+  wire [31:0] reduce_in_4;                          // Reduction.java:192
+  reg  [31:0] tree_pick_5;                          // Reduction.java:190
+  wire [31:0] reduce_in_5;                          // Reduction.java:192
+  reg  [31:0] tree_pick_6;                          // Reduction.java:190
+  wire [31:0] reduce_in_6;                          // Reduction.java:192
+  reg  [31:0] tree_pick_7;                          // Reduction.java:190
+  wire [31:0] reduce_in_7;                          // Reduction.java:192
+  reg  [31:0] tree_pick_8;                          // Reduction.java:190
+  wire [31:0] reduce_in_8;                          // Reduction.java:192
+  reg  [31:0] tree_pick_9;                          // Reduction.java:190
+  wire [31:0] reduce_in_9;                          // Reduction.java:192
+  reg  [31:0] tree_pick_10;                         // Reduction.java:190
+  wire [31:0] reduce_in_10;                         // Reduction.java:192
+  reg  [31:0] tree_pick_11;                         // Reduction.java:190
+  wire [31:0] reduce_in_11;                         // Reduction.java:192
+  reg  [31:0] tree_pick_12;                         // Reduction.java:190
+  wire [31:0] reduce_in_12;                         // Reduction.java:192
+  reg  [31:0] tree_pick_13;                         // Reduction.java:190
+  wire [31:0] reduce_in_13;                         // Reduction.java:192
+  reg  [31:0] tree_pick_14;                         // Reduction.java:190
+  wire [31:0] reduce_in_14;                         // Reduction.java:192
+  reg  [31:0] tree_pick_15;                         // Reduction.java:190
+  wire [31:0] reduce_in_15;                         // Reduction.java:192
+  wire [3:0]  reduce_tag;                           // Reduction.java:196
+  wire        reduce_wants_push;                    // Reduction.java:203
+  wire        reduce_tree_0_0_in_valid;             // Reduction.java:222
+  wire [31:0] reduce_tree_0_0_in_payload_a;         // Reduction.java:222
+  wire [31:0] reduce_tree_0_0_in_payload_b;         // Reduction.java:222
+  wire        reduce_tree_0_0_out_valid;            // Reduction.java:222
+  wire [31:0] reduce_tree_0_0_out_payload;          // Reduction.java:222
+  wire        reduce_tree_0_1_in_valid;             // Reduction.java:222
+  wire [31:0] reduce_tree_0_1_in_payload_a;         // Reduction.java:222
+  wire [31:0] reduce_tree_0_1_in_payload_b;         // Reduction.java:222
+  wire        reduce_tree_0_1_out_valid;            // Reduction.java:222
+  wire [31:0] reduce_tree_0_1_out_payload;          // Reduction.java:222
+  wire        reduce_tree_0_2_in_valid;             // Reduction.java:222
+  wire [31:0] reduce_tree_0_2_in_payload_a;         // Reduction.java:222
+  wire [31:0] reduce_tree_0_2_in_payload_b;         // Reduction.java:222
+  wire        reduce_tree_0_2_out_valid;            // Reduction.java:222
+  wire [31:0] reduce_tree_0_2_out_payload;          // Reduction.java:222
+  wire        reduce_tree_0_3_in_valid;             // Reduction.java:222
+  wire [31:0] reduce_tree_0_3_in_payload_a;         // Reduction.java:222
+  wire [31:0] reduce_tree_0_3_in_payload_b;         // Reduction.java:222
+  wire        reduce_tree_0_3_out_valid;            // Reduction.java:222
+  wire [31:0] reduce_tree_0_3_out_payload;          // Reduction.java:222
+  wire        reduce_tree_0_4_in_valid;             // Reduction.java:222
+  wire [31:0] reduce_tree_0_4_in_payload_a;         // Reduction.java:222
+  wire [31:0] reduce_tree_0_4_in_payload_b;         // Reduction.java:222
+  wire        reduce_tree_0_4_out_valid;            // Reduction.java:222
+  wire [31:0] reduce_tree_0_4_out_payload;          // Reduction.java:222
+  wire        reduce_tree_0_5_in_valid;             // Reduction.java:222
+  wire [31:0] reduce_tree_0_5_in_payload_a;         // Reduction.java:222
+  wire [31:0] reduce_tree_0_5_in_payload_b;         // Reduction.java:222
+  wire        reduce_tree_0_5_out_valid;            // Reduction.java:222
+  wire [31:0] reduce_tree_0_5_out_payload;          // Reduction.java:222
+  wire        reduce_tree_0_6_in_valid;             // Reduction.java:222
+  wire [31:0] reduce_tree_0_6_in_payload_a;         // Reduction.java:222
+  wire [31:0] reduce_tree_0_6_in_payload_b;         // Reduction.java:222
+  wire        reduce_tree_0_6_out_valid;            // Reduction.java:222
+  wire [31:0] reduce_tree_0_6_out_payload;          // Reduction.java:222
+  wire        reduce_tree_0_7_in_valid;             // Reduction.java:222
+  wire [31:0] reduce_tree_0_7_in_payload_a;         // Reduction.java:222
+  wire [31:0] reduce_tree_0_7_in_payload_b;         // Reduction.java:222
+  wire        reduce_tree_0_7_out_valid;            // Reduction.java:222
+  wire [31:0] reduce_tree_0_7_out_payload;          // Reduction.java:222
+  wire        reduce_tree_1_0_in_valid;             // Reduction.java:222
+  wire [31:0] reduce_tree_1_0_in_payload_a;         // Reduction.java:222
+  wire [31:0] reduce_tree_1_0_in_payload_b;         // Reduction.java:222
+  wire        reduce_tree_1_0_out_valid;            // Reduction.java:222
+  wire [31:0] reduce_tree_1_0_out_payload;          // Reduction.java:222
+  wire        reduce_tree_1_1_in_valid;             // Reduction.java:222
+  wire [31:0] reduce_tree_1_1_in_payload_a;         // Reduction.java:222
+  wire [31:0] reduce_tree_1_1_in_payload_b;         // Reduction.java:222
+  wire        reduce_tree_1_1_out_valid;            // Reduction.java:222
+  wire [31:0] reduce_tree_1_1_out_payload;          // Reduction.java:222
+  wire        reduce_tree_1_2_in_valid;             // Reduction.java:222
+  wire [31:0] reduce_tree_1_2_in_payload_a;         // Reduction.java:222
+  wire [31:0] reduce_tree_1_2_in_payload_b;         // Reduction.java:222
+  wire        reduce_tree_1_2_out_valid;            // Reduction.java:222
+  wire [31:0] reduce_tree_1_2_out_payload;          // Reduction.java:222
+  wire        reduce_tree_1_3_in_valid;             // Reduction.java:222
+  wire [31:0] reduce_tree_1_3_in_payload_a;         // Reduction.java:222
+  wire [31:0] reduce_tree_1_3_in_payload_b;         // Reduction.java:222
+  wire        reduce_tree_1_3_out_valid;            // Reduction.java:222
+  wire [31:0] reduce_tree_1_3_out_payload;          // Reduction.java:222
+  wire        reduce_tree_2_0_in_valid;             // Reduction.java:222
+  wire [31:0] reduce_tree_2_0_in_payload_a;         // Reduction.java:222
+  wire [31:0] reduce_tree_2_0_in_payload_b;         // Reduction.java:222
+  wire        reduce_tree_2_0_out_valid;            // Reduction.java:222
+  wire [31:0] reduce_tree_2_0_out_payload;          // Reduction.java:222
+  wire        reduce_tree_2_1_in_valid;             // Reduction.java:222
+  wire [31:0] reduce_tree_2_1_in_payload_a;         // Reduction.java:222
+  wire [31:0] reduce_tree_2_1_in_payload_b;         // Reduction.java:222
+  wire        reduce_tree_2_1_out_valid;            // Reduction.java:222
+  wire [31:0] reduce_tree_2_1_out_payload;          // Reduction.java:222
+  wire        reduce_tree_3_0_in_valid;             // Reduction.java:222
+  wire [31:0] reduce_tree_3_0_in_payload_a;         // Reduction.java:222
+  wire [31:0] reduce_tree_3_0_in_payload_b;         // Reduction.java:222
+  wire        reduce_tree_3_0_out_valid;            // Reduction.java:222
+  wire [31:0] reduce_tree_3_0_out_payload;          // Reduction.java:222
+  wire        element_pushed;                       // Reduction.java:227
+  wire        pass_beat_pushed;                     // Reduction.java:228
+  reg  [3:0]  push_tag_d1;                          // Reduction.java:232
+  reg  [3:0]  push_tag_d2;                          // Reduction.java:232
+  reg  [3:0]  push_tag_d3;                          // Reduction.java:232
+  reg  [3:0]  push_tag_d4;                          // Reduction.java:232
+  reg  [3:0]  push_tag_d5;                          // Reduction.java:232
+  reg  [3:0]  push_tag_d6;                          // Reduction.java:232
+  reg  [3:0]  push_tag_d7;                          // Reduction.java:232
+  reg  [3:0]  push_tag_d8;                          // Reduction.java:232
+  reg  [3:0]  push_tag_d9;                          // Reduction.java:232
+  reg  [3:0]  push_tag_d10;                         // Reduction.java:232
+  reg  [3:0]  push_tag_d11;                         // Reduction.java:232
+  reg  [3:0]  push_tag_d12;                         // Reduction.java:232
+  reg  [3:0]  push_tag_d13;                         // Reduction.java:232
+  reg  [3:0]  push_tag_d14;                         // Reduction.java:232
+  reg  [3:0]  push_tag_d15;                         // Reduction.java:232
+  reg  [3:0]  push_tag_d16;                         // Reduction.java:232
+  reg  [3:0]  push_tag_d17;                         // Reduction.java:232
+  reg  [3:0]  push_tag_d18;                         // Reduction.java:232
+  reg  [3:0]  push_tag_d19;                         // Reduction.java:232
+  reg  [3:0]  push_tag_d20;                         // Reduction.java:232
+  reg  [3:0]  push_tag_d21;                         // Reduction.java:232
+  reg  [3:0]  push_tag_d22;                         // Reduction.java:232
+  reg  [3:0]  push_tag_d23;                         // Reduction.java:232
+  reg  [3:0]  push_tag_d24;                         // Reduction.java:232
+  wire        reduced_is_z;                         // Reduction.java:233
   wire        rz_in_valid;                          // FpReciprocal.java:148
   wire [31:0] rz_in_payload;                        // FpReciprocal.java:148
   wire        rz_out_valid;                         // FpReciprocal.java:148
   wire [31:0] rz_out_payload;                       // FpReciprocal.java:148
-  reg         z_parity_d1;                          // Reduction.java:229
-  reg         z_parity_d2;                          // Reduction.java:229
-  reg         z_parity_d3;                          // Reduction.java:229
-  reg         z_parity_d4;                          // Reduction.java:229
-  reg         z_parity_d5;                          // Reduction.java:229
-  reg         z_parity_d6;                          // Reduction.java:229
-  reg         z_parity_d7;                          // Reduction.java:229
-  reg         z_parity_d8;                          // Reduction.java:229
-  reg         z_parity_d9;                          // Reduction.java:229
-  reg         z_parity_d10;                         // Reduction.java:229
-  reg         z_parity_d11;                         // Reduction.java:229
-  reg         z_parity_d12;                         // Reduction.java:229
-  reg         z_parity_d13;                         // Reduction.java:229
-  reg         z_parity_d14;                         // Reduction.java:229
-  reg         z_parity_d15;                         // Reduction.java:229
-  reg         z_parity_d16;                         // Reduction.java:229
-  reg         z_parity_d17;                         // Reduction.java:229
-  reg         z_parity_d18;                         // Reduction.java:229
-  reg         z_parity_d19;                         // Reduction.java:229
-  reg         z_parity_d20;                         // Reduction.java:229
-  reg         z_parity_d21;                         // Reduction.java:229
-  reg         z_parity_d22;                         // Reduction.java:229
-  reg         z_parity_d23;                         // Reduction.java:229
-  reg         z_parity_d24;                         // Reduction.java:229
-  reg         z_parity_d25;                         // Reduction.java:229
-  reg         z_parity_d26;                         // Reduction.java:229
-  reg         z_parity_d27;                         // Reduction.java:229
-  reg         z_parity_d28;                         // Reduction.java:229
-  reg         z_parity_d29;                         // Reduction.java:229
-  reg         z_parity_d30;                         // Reduction.java:229
-  reg         z_parity_d31;                         // Reduction.java:229
-  reg         z_parity_d32;                         // Reduction.java:229
-  reg         z_parity_d33;                         // Reduction.java:229
-  reg         z_parity_d34;                         // Reduction.java:229
-  reg         z_parity_d35;                         // Reduction.java:229
-  reg         z_parity_d36;                         // Reduction.java:229
-  reg         z_parity_d37;                         // Reduction.java:229
-  reg         z_parity_d38;                         // Reduction.java:229
-  reg         z_parity_d39;                         // Reduction.java:229
-  reg         z_parity_d40;                         // Reduction.java:229
-  reg         z_parity_d41;                         // Reduction.java:229
-  reg         z_parity_d42;                         // Reduction.java:229
-  reg         z_parity_d43;                         // Reduction.java:229
-  reg         z_parity_d44;                         // Reduction.java:229
-  wire        rz_ready;                             // Reduction.java:230
-  reg  [31:0] slot_rz_0;                            // Reduction.java:233
-  reg  [31:0] slot_rz_1;                            // Reduction.java:233
-  reg  [31:0] sum_rz_q;                             // Reduction.java:241
-  reg  [31:0] reduce_tree_3_0_d1;                   // Reduction.java:242
-  reg         reduce_tree_3_0_valid_d1;             // Reduction.java:242
-  wire        normalized_in_valid;                  // Reduction.java:242
-  wire [31:0] normalized_in_payload_a;              // Reduction.java:242
-  wire [31:0] normalized_in_payload_b;              // Reduction.java:242
-  wire        normalized_out_valid;                 // Reduction.java:242
-  wire [31:0] normalized_out_payload;               // Reduction.java:242
-  wire        stored_output_in_valid;               // Reduction.java:243
-  wire [31:0] stored_output_in_payload;             // Reduction.java:243
-  wire        stored_output_out_valid;              // Reduction.java:243
-  wire [15:0] stored_output_out_payload;            // Reduction.java:243
-  reg  [3:0]  push_tag_d25;                         // Reduction.java:245
-  reg  [3:0]  push_tag_d26;                         // Reduction.java:245
-  reg  [3:0]  push_tag_d27;                         // Reduction.java:245
-  reg  [3:0]  push_tag_d28;                         // Reduction.java:245
-  reg  [3:0]  push_tag_d29;                         // Reduction.java:245
-  reg  [3:0]  push_tag_d30;                         // Reduction.java:245
-  reg  [3:0]  push_tag_d31;                         // Reduction.java:245
-  reg  [3:0]  push_tag_d32;                         // Reduction.java:245
-  reg  [3:0]  push_tag_d33;                         // Reduction.java:245
-  reg  [3:0]  push_tag_d34;                         // Reduction.java:245
-  reg  [3:0]  push_tag_d35;                         // Reduction.java:245
-  wire        element_out;                          // Reduction.java:246
-  reg  [15:0] out_word_0;                           // Reduction.java:251
-  reg  [15:0] out_word_1;                           // Reduction.java:251
-  reg  [15:0] out_word_2;                           // Reduction.java:251
-  reg  [15:0] out_word_3;                           // Reduction.java:251
-  reg         beat_assembled;                       // Reduction.java:256
-  wire        out_beat_valid;                       // Reduction.java:257
-  wire        out_beat_ready;                       // Reduction.java:257
-  wire [15:0] out_beat_payload_0;                   // Reduction.java:257
-  wire [15:0] out_beat_payload_1;                   // Reduction.java:257
-  wire [15:0] out_beat_payload_2;                   // Reduction.java:257
-  wire [15:0] out_beat_payload_3;                   // Reduction.java:257
+  reg         z_parity_d1;                          // Reduction.java:236
+  reg         z_parity_d2;                          // Reduction.java:236
+  reg         z_parity_d3;                          // Reduction.java:236
+  reg         z_parity_d4;                          // Reduction.java:236
+  reg         z_parity_d5;                          // Reduction.java:236
+  reg         z_parity_d6;                          // Reduction.java:236
+  reg         z_parity_d7;                          // Reduction.java:236
+  reg         z_parity_d8;                          // Reduction.java:236
+  reg         z_parity_d9;                          // Reduction.java:236
+  reg         z_parity_d10;                         // Reduction.java:236
+  reg         z_parity_d11;                         // Reduction.java:236
+  reg         z_parity_d12;                         // Reduction.java:236
+  reg         z_parity_d13;                         // Reduction.java:236
+  reg         z_parity_d14;                         // Reduction.java:236
+  reg         z_parity_d15;                         // Reduction.java:236
+  reg         z_parity_d16;                         // Reduction.java:236
+  reg         z_parity_d17;                         // Reduction.java:236
+  reg         z_parity_d18;                         // Reduction.java:236
+  reg         z_parity_d19;                         // Reduction.java:236
+  reg         z_parity_d20;                         // Reduction.java:236
+  reg         z_parity_d21;                         // Reduction.java:236
+  reg         z_parity_d22;                         // Reduction.java:236
+  reg         z_parity_d23;                         // Reduction.java:236
+  reg         z_parity_d24;                         // Reduction.java:236
+  reg         z_parity_d25;                         // Reduction.java:236
+  reg         z_parity_d26;                         // Reduction.java:236
+  reg         z_parity_d27;                         // Reduction.java:236
+  reg         z_parity_d28;                         // Reduction.java:236
+  reg         z_parity_d29;                         // Reduction.java:236
+  reg         z_parity_d30;                         // Reduction.java:236
+  reg         z_parity_d31;                         // Reduction.java:236
+  reg         z_parity_d32;                         // Reduction.java:236
+  reg         z_parity_d33;                         // Reduction.java:236
+  reg         z_parity_d34;                         // Reduction.java:236
+  reg         z_parity_d35;                         // Reduction.java:236
+  reg         z_parity_d36;                         // Reduction.java:236
+  reg         z_parity_d37;                         // Reduction.java:236
+  reg         z_parity_d38;                         // Reduction.java:236
+  reg         z_parity_d39;                         // Reduction.java:236
+  reg         z_parity_d40;                         // Reduction.java:236
+  reg         z_parity_d41;                         // Reduction.java:236
+  reg         z_parity_d42;                         // Reduction.java:236
+  reg         z_parity_d43;                         // Reduction.java:236
+  reg         z_parity_d44;                         // Reduction.java:236
+  wire        rz_ready;                             // Reduction.java:237
+  reg  [31:0] slot_rz_0;                            // Reduction.java:240
+  reg  [31:0] slot_rz_1;                            // Reduction.java:240
+  reg  [31:0] sum_rz_q;                             // Reduction.java:248
+  reg  [31:0] reduce_tree_3_0_d1;                   // Reduction.java:249
+  reg         reduce_tree_3_0_valid_d1;             // Reduction.java:249
+  wire        normalized_in_valid;                  // Reduction.java:249
+  wire [31:0] normalized_in_payload_a;              // Reduction.java:249
+  wire [31:0] normalized_in_payload_b;              // Reduction.java:249
+  wire        normalized_out_valid;                 // Reduction.java:249
+  wire [31:0] normalized_out_payload;               // Reduction.java:249
+  wire        stored_output_in_valid;               // Reduction.java:250
+  wire [31:0] stored_output_in_payload;             // Reduction.java:250
+  wire        stored_output_out_valid;              // Reduction.java:250
+  wire [15:0] stored_output_out_payload;            // Reduction.java:250
+  reg  [3:0]  push_tag_d25;                         // Reduction.java:252
+  reg  [3:0]  push_tag_d26;                         // Reduction.java:252
+  reg  [3:0]  push_tag_d27;                         // Reduction.java:252
+  reg  [3:0]  push_tag_d28;                         // Reduction.java:252
+  reg  [3:0]  push_tag_d29;                         // Reduction.java:252
+  reg  [3:0]  push_tag_d30;                         // Reduction.java:252
+  reg  [3:0]  push_tag_d31;                         // Reduction.java:252
+  reg  [3:0]  push_tag_d32;                         // Reduction.java:252
+  reg  [3:0]  push_tag_d33;                         // Reduction.java:252
+  reg  [3:0]  push_tag_d34;                         // Reduction.java:252
+  reg  [3:0]  push_tag_d35;                         // Reduction.java:252
+  wire        element_out;                          // Reduction.java:253
+  reg  [15:0] out_word_0;                           // Reduction.java:258
+  reg  [15:0] out_word_1;                           // Reduction.java:258
+  reg  [15:0] out_word_2;                           // Reduction.java:258
+  reg  [15:0] out_word_3;                           // Reduction.java:258
+  reg         beat_assembled;                       // Reduction.java:263
+  wire        out_beat_valid;                       // Reduction.java:264
+  wire        out_beat_ready;                       // Reduction.java:264
+  wire [15:0] out_beat_payload_0;                   // Reduction.java:264
+  wire [15:0] out_beat_payload_1;                   // Reduction.java:264
+  wire [15:0] out_beat_payload_2;                   // Reduction.java:264
+  wire [15:0] out_beat_payload_3;                   // Reduction.java:264
   wire        out_queue_push_valid;                 // Stream.java:194
   wire        out_queue_push_ready;                 // Stream.java:194
   wire [63:0] out_queue_push_payload;               // Stream.java:194
@@ -1575,13 +1575,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        out_queue_pop_ready;                  // Stream.java:194
   wire [63:0] out_queue_pop_payload;                // Stream.java:194
   wire [3:0]  out_queue_occupancy;                  // Stream.java:194
-  wire        beat_promised;                        // Reduction.java:263
-  wire        beat_delivered;                       // Reduction.java:264
-  wire        gather_done;                          // Reduction.java:270
-  wire        slot_pushed;                          // Reduction.java:271
-  wire        reduction_finished;                   // Reduction.java:272
-  wire        z_gather_done;                        // Reduction.java:296
-  wire        z_may_gather;                         // Reduction.java:297
+  wire        beat_promised;                        // Reduction.java:270
+  wire        beat_delivered;                       // Reduction.java:271
+  wire        gather_done;                          // Reduction.java:277
+  wire        slot_pushed;                          // Reduction.java:278
+  wire        reduction_finished;                   // Reduction.java:279
+  wire        z_gather_done;                        // Reduction.java:312
+  wire        z_may_gather;                         // Reduction.java:313
 
   // value_engine
   reg         accumulate_set_d1;                    // ValueEngine.java:214
@@ -1957,6 +1957,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [7:0] reduce_last_pass_beat_diff;
   wire [1:0] z_set_slot_mux;
   wire z_phase_eq_2;
+  wire [4:0] reduce_index_sum;
   wire [8:0] assert_ext;
   wire [8:0] assert_sum;
   wire assert_cmp;
@@ -2013,6 +2014,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign reduce_last_pass_beat_diff = reduce_pass_beats - 8'd1;
   assign z_set_slot_mux = z_second_set ? (z_slots_physical - 2'd2) : z_slots_physical;
   assign z_phase_eq_2 = z_phase == ZPHASE_PUSH;
+  assign reduce_index_sum = reduce_index + 5'd1;
   assign assert_ext = {7'd0, slot_base};
   assign assert_sum = assert_ext + {1'b0, slots};
   assign assert_cmp = score_slots_positions > score_chunk_start;
@@ -4111,275 +4113,274 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign z_gathered = z_read_set ? z_gather_data_s1 : z_gather_data_s0; // SlotSet.java:37
   assign reduce_present = 1'b1; // Reduction.java:161
   assign reduce_last_element = 2'd3; // Reduction.java:166
-  assign element_ends_beat = reduce_index[1:0] == 2'd3; // Reduction.java:167
-  assign slot_rz_known = rz_known > {6'd0, reduce_slots_slot}; // Reduction.java:170
-  assign output_room = ~element_ends_beat | (beats_promised < 4'd8); // Reduction.java:171
-  // Reduction.java:174
+  assign slot_rz_known = rz_known > {6'd0, reduce_slots_slot}; // Reduction.java:177
+  assign output_room = ~element_ends_beat | (beats_promised < 4'd8); // Reduction.java:178
+  // Reduction.java:181
   assign element_wants_push = (element_phase == ELEMENT_PHASE_PUSH) & slot_rz_known & output_room & ~z_phase_eq_2;
-  assign reduce_lanes_reached = z_phase_eq_2 ? z_slots_reached : reduce_slots_reached; // Reduction.java:177
+  assign reduce_lanes_reached = z_phase_eq_2 ? z_slots_reached : reduce_slots_reached; // Reduction.java:184
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:183
-      2'd0: tree_pick_0 = gathered_0_0; // Reduction.java:183
-      2'd1: tree_pick_0 = gathered_1_0; // Reduction.java:183
-      2'd2: tree_pick_0 = gathered_2_0; // Reduction.java:183
-      default: tree_pick_0 = gathered_3_0; // Reduction.java:183
+    case (reduce_index[1:0]) // Reduction.java:190
+      2'd0: tree_pick_0 = gathered_0_0; // Reduction.java:190
+      2'd1: tree_pick_0 = gathered_1_0; // Reduction.java:190
+      2'd2: tree_pick_0 = gathered_2_0; // Reduction.java:190
+      default: tree_pick_0 = gathered_3_0; // Reduction.java:190
     endcase
   end
 
-  assign reduce_in_0 = reduce_lanes_reached[0] ? (z_phase_eq_2 ? z_lane_0 : tree_pick_0) : 32'h0; // Reduction.java:185
+  assign reduce_in_0 = reduce_lanes_reached[0] ? (z_phase_eq_2 ? z_lane_0 : tree_pick_0) : 32'h0; // Reduction.java:192
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:183
-      2'd0: tree_pick_1 = gathered_0_1; // Reduction.java:183
-      2'd1: tree_pick_1 = gathered_1_1; // Reduction.java:183
-      2'd2: tree_pick_1 = gathered_2_1; // Reduction.java:183
-      default: tree_pick_1 = gathered_3_1; // Reduction.java:183
+    case (reduce_index[1:0]) // Reduction.java:190
+      2'd0: tree_pick_1 = gathered_0_1; // Reduction.java:190
+      2'd1: tree_pick_1 = gathered_1_1; // Reduction.java:190
+      2'd2: tree_pick_1 = gathered_2_1; // Reduction.java:190
+      default: tree_pick_1 = gathered_3_1; // Reduction.java:190
     endcase
   end
 
-  assign reduce_in_1 = reduce_lanes_reached[1] ? (z_phase_eq_2 ? z_lane_1 : tree_pick_1) : 32'h0; // Reduction.java:185
+  assign reduce_in_1 = reduce_lanes_reached[1] ? (z_phase_eq_2 ? z_lane_1 : tree_pick_1) : 32'h0; // Reduction.java:192
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:183
-      2'd0: tree_pick_2 = gathered_0_2; // Reduction.java:183
-      2'd1: tree_pick_2 = gathered_1_2; // Reduction.java:183
-      2'd2: tree_pick_2 = gathered_2_2; // Reduction.java:183
-      default: tree_pick_2 = gathered_3_2; // Reduction.java:183
+    case (reduce_index[1:0]) // Reduction.java:190
+      2'd0: tree_pick_2 = gathered_0_2; // Reduction.java:190
+      2'd1: tree_pick_2 = gathered_1_2; // Reduction.java:190
+      2'd2: tree_pick_2 = gathered_2_2; // Reduction.java:190
+      default: tree_pick_2 = gathered_3_2; // Reduction.java:190
     endcase
   end
 
-  assign reduce_in_2 = reduce_lanes_reached[2] ? (z_phase_eq_2 ? z_lane_2 : tree_pick_2) : 32'h0; // Reduction.java:185
+  assign reduce_in_2 = reduce_lanes_reached[2] ? (z_phase_eq_2 ? z_lane_2 : tree_pick_2) : 32'h0; // Reduction.java:192
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:183
-      2'd0: tree_pick_3 = gathered_0_3; // Reduction.java:183
-      2'd1: tree_pick_3 = gathered_1_3; // Reduction.java:183
-      2'd2: tree_pick_3 = gathered_2_3; // Reduction.java:183
-      default: tree_pick_3 = gathered_3_3; // Reduction.java:183
+    case (reduce_index[1:0]) // Reduction.java:190
+      2'd0: tree_pick_3 = gathered_0_3; // Reduction.java:190
+      2'd1: tree_pick_3 = gathered_1_3; // Reduction.java:190
+      2'd2: tree_pick_3 = gathered_2_3; // Reduction.java:190
+      default: tree_pick_3 = gathered_3_3; // Reduction.java:190
     endcase
   end
 
-  assign reduce_in_3 = reduce_lanes_reached[3] ? (z_phase_eq_2 ? z_lane_3 : tree_pick_3) : 32'h0; // Reduction.java:185
+  assign reduce_in_3 = reduce_lanes_reached[3] ? (z_phase_eq_2 ? z_lane_3 : tree_pick_3) : 32'h0; // Reduction.java:192
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:183
-      2'd0: tree_pick_4 = gathered_0_4; // Reduction.java:183
-      2'd1: tree_pick_4 = gathered_1_4; // Reduction.java:183
-      2'd2: tree_pick_4 = gathered_2_4; // Reduction.java:183
-      default: tree_pick_4 = gathered_3_4; // Reduction.java:183
+    case (reduce_index[1:0]) // Reduction.java:190
+      2'd0: tree_pick_4 = gathered_0_4; // Reduction.java:190
+      2'd1: tree_pick_4 = gathered_1_4; // Reduction.java:190
+      2'd2: tree_pick_4 = gathered_2_4; // Reduction.java:190
+      default: tree_pick_4 = gathered_3_4; // Reduction.java:190
     endcase
   end
 
-  assign reduce_in_4 = reduce_lanes_reached[4] ? (z_phase_eq_2 ? z_lane_4 : tree_pick_4) : 32'h0; // Reduction.java:185
+  assign reduce_in_4 = reduce_lanes_reached[4] ? (z_phase_eq_2 ? z_lane_4 : tree_pick_4) : 32'h0; // Reduction.java:192
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:183
-      2'd0: tree_pick_5 = gathered_0_5; // Reduction.java:183
-      2'd1: tree_pick_5 = gathered_1_5; // Reduction.java:183
-      2'd2: tree_pick_5 = gathered_2_5; // Reduction.java:183
-      default: tree_pick_5 = gathered_3_5; // Reduction.java:183
+    case (reduce_index[1:0]) // Reduction.java:190
+      2'd0: tree_pick_5 = gathered_0_5; // Reduction.java:190
+      2'd1: tree_pick_5 = gathered_1_5; // Reduction.java:190
+      2'd2: tree_pick_5 = gathered_2_5; // Reduction.java:190
+      default: tree_pick_5 = gathered_3_5; // Reduction.java:190
     endcase
   end
 
-  assign reduce_in_5 = reduce_lanes_reached[5] ? (z_phase_eq_2 ? z_lane_5 : tree_pick_5) : 32'h0; // Reduction.java:185
+  assign reduce_in_5 = reduce_lanes_reached[5] ? (z_phase_eq_2 ? z_lane_5 : tree_pick_5) : 32'h0; // Reduction.java:192
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:183
-      2'd0: tree_pick_6 = gathered_0_6; // Reduction.java:183
-      2'd1: tree_pick_6 = gathered_1_6; // Reduction.java:183
-      2'd2: tree_pick_6 = gathered_2_6; // Reduction.java:183
-      default: tree_pick_6 = gathered_3_6; // Reduction.java:183
+    case (reduce_index[1:0]) // Reduction.java:190
+      2'd0: tree_pick_6 = gathered_0_6; // Reduction.java:190
+      2'd1: tree_pick_6 = gathered_1_6; // Reduction.java:190
+      2'd2: tree_pick_6 = gathered_2_6; // Reduction.java:190
+      default: tree_pick_6 = gathered_3_6; // Reduction.java:190
     endcase
   end
 
-  assign reduce_in_6 = reduce_lanes_reached[6] ? (z_phase_eq_2 ? z_lane_6 : tree_pick_6) : 32'h0; // Reduction.java:185
+  assign reduce_in_6 = reduce_lanes_reached[6] ? (z_phase_eq_2 ? z_lane_6 : tree_pick_6) : 32'h0; // Reduction.java:192
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:183
-      2'd0: tree_pick_7 = gathered_0_7; // Reduction.java:183
-      2'd1: tree_pick_7 = gathered_1_7; // Reduction.java:183
-      2'd2: tree_pick_7 = gathered_2_7; // Reduction.java:183
-      default: tree_pick_7 = gathered_3_7; // Reduction.java:183
+    case (reduce_index[1:0]) // Reduction.java:190
+      2'd0: tree_pick_7 = gathered_0_7; // Reduction.java:190
+      2'd1: tree_pick_7 = gathered_1_7; // Reduction.java:190
+      2'd2: tree_pick_7 = gathered_2_7; // Reduction.java:190
+      default: tree_pick_7 = gathered_3_7; // Reduction.java:190
     endcase
   end
 
-  assign reduce_in_7 = reduce_lanes_reached[7] ? (z_phase_eq_2 ? z_lane_7 : tree_pick_7) : 32'h0; // Reduction.java:185
+  assign reduce_in_7 = reduce_lanes_reached[7] ? (z_phase_eq_2 ? z_lane_7 : tree_pick_7) : 32'h0; // Reduction.java:192
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:183
-      2'd0: tree_pick_8 = gathered_0_8; // Reduction.java:183
-      2'd1: tree_pick_8 = gathered_1_8; // Reduction.java:183
-      2'd2: tree_pick_8 = gathered_2_8; // Reduction.java:183
-      default: tree_pick_8 = gathered_3_8; // Reduction.java:183
+    case (reduce_index[1:0]) // Reduction.java:190
+      2'd0: tree_pick_8 = gathered_0_8; // Reduction.java:190
+      2'd1: tree_pick_8 = gathered_1_8; // Reduction.java:190
+      2'd2: tree_pick_8 = gathered_2_8; // Reduction.java:190
+      default: tree_pick_8 = gathered_3_8; // Reduction.java:190
     endcase
   end
 
-  assign reduce_in_8 = reduce_lanes_reached[8] ? (z_phase_eq_2 ? z_lane_8 : tree_pick_8) : 32'h0; // Reduction.java:185
+  assign reduce_in_8 = reduce_lanes_reached[8] ? (z_phase_eq_2 ? z_lane_8 : tree_pick_8) : 32'h0; // Reduction.java:192
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:183
-      2'd0: tree_pick_9 = gathered_0_9; // Reduction.java:183
-      2'd1: tree_pick_9 = gathered_1_9; // Reduction.java:183
-      2'd2: tree_pick_9 = gathered_2_9; // Reduction.java:183
-      default: tree_pick_9 = gathered_3_9; // Reduction.java:183
+    case (reduce_index[1:0]) // Reduction.java:190
+      2'd0: tree_pick_9 = gathered_0_9; // Reduction.java:190
+      2'd1: tree_pick_9 = gathered_1_9; // Reduction.java:190
+      2'd2: tree_pick_9 = gathered_2_9; // Reduction.java:190
+      default: tree_pick_9 = gathered_3_9; // Reduction.java:190
     endcase
   end
 
-  assign reduce_in_9 = reduce_lanes_reached[9] ? (z_phase_eq_2 ? z_lane_9 : tree_pick_9) : 32'h0; // Reduction.java:185
+  assign reduce_in_9 = reduce_lanes_reached[9] ? (z_phase_eq_2 ? z_lane_9 : tree_pick_9) : 32'h0; // Reduction.java:192
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:183
-      2'd0: tree_pick_10 = gathered_0_10; // Reduction.java:183
-      2'd1: tree_pick_10 = gathered_1_10; // Reduction.java:183
-      2'd2: tree_pick_10 = gathered_2_10; // Reduction.java:183
-      default: tree_pick_10 = gathered_3_10; // Reduction.java:183
+    case (reduce_index[1:0]) // Reduction.java:190
+      2'd0: tree_pick_10 = gathered_0_10; // Reduction.java:190
+      2'd1: tree_pick_10 = gathered_1_10; // Reduction.java:190
+      2'd2: tree_pick_10 = gathered_2_10; // Reduction.java:190
+      default: tree_pick_10 = gathered_3_10; // Reduction.java:190
     endcase
   end
 
-  // Reduction.java:185
+  // Reduction.java:192
   assign reduce_in_10 = reduce_lanes_reached[10] ? (z_phase_eq_2 ? z_lane_10 : tree_pick_10) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:183
-      2'd0: tree_pick_11 = gathered_0_11; // Reduction.java:183
-      2'd1: tree_pick_11 = gathered_1_11; // Reduction.java:183
-      2'd2: tree_pick_11 = gathered_2_11; // Reduction.java:183
-      default: tree_pick_11 = gathered_3_11; // Reduction.java:183
+    case (reduce_index[1:0]) // Reduction.java:190
+      2'd0: tree_pick_11 = gathered_0_11; // Reduction.java:190
+      2'd1: tree_pick_11 = gathered_1_11; // Reduction.java:190
+      2'd2: tree_pick_11 = gathered_2_11; // Reduction.java:190
+      default: tree_pick_11 = gathered_3_11; // Reduction.java:190
     endcase
   end
 
-  // Reduction.java:185
+  // Reduction.java:192
   assign reduce_in_11 = reduce_lanes_reached[11] ? (z_phase_eq_2 ? z_lane_11 : tree_pick_11) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:183
-      2'd0: tree_pick_12 = gathered_0_12; // Reduction.java:183
-      2'd1: tree_pick_12 = gathered_1_12; // Reduction.java:183
-      2'd2: tree_pick_12 = gathered_2_12; // Reduction.java:183
-      default: tree_pick_12 = gathered_3_12; // Reduction.java:183
+    case (reduce_index[1:0]) // Reduction.java:190
+      2'd0: tree_pick_12 = gathered_0_12; // Reduction.java:190
+      2'd1: tree_pick_12 = gathered_1_12; // Reduction.java:190
+      2'd2: tree_pick_12 = gathered_2_12; // Reduction.java:190
+      default: tree_pick_12 = gathered_3_12; // Reduction.java:190
     endcase
   end
 
-  // Reduction.java:185
+  // Reduction.java:192
   assign reduce_in_12 = reduce_lanes_reached[12] ? (z_phase_eq_2 ? z_lane_12 : tree_pick_12) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:183
-      2'd0: tree_pick_13 = gathered_0_13; // Reduction.java:183
-      2'd1: tree_pick_13 = gathered_1_13; // Reduction.java:183
-      2'd2: tree_pick_13 = gathered_2_13; // Reduction.java:183
-      default: tree_pick_13 = gathered_3_13; // Reduction.java:183
+    case (reduce_index[1:0]) // Reduction.java:190
+      2'd0: tree_pick_13 = gathered_0_13; // Reduction.java:190
+      2'd1: tree_pick_13 = gathered_1_13; // Reduction.java:190
+      2'd2: tree_pick_13 = gathered_2_13; // Reduction.java:190
+      default: tree_pick_13 = gathered_3_13; // Reduction.java:190
     endcase
   end
 
-  // Reduction.java:185
+  // Reduction.java:192
   assign reduce_in_13 = reduce_lanes_reached[13] ? (z_phase_eq_2 ? z_lane_13 : tree_pick_13) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:183
-      2'd0: tree_pick_14 = gathered_0_14; // Reduction.java:183
-      2'd1: tree_pick_14 = gathered_1_14; // Reduction.java:183
-      2'd2: tree_pick_14 = gathered_2_14; // Reduction.java:183
-      default: tree_pick_14 = gathered_3_14; // Reduction.java:183
+    case (reduce_index[1:0]) // Reduction.java:190
+      2'd0: tree_pick_14 = gathered_0_14; // Reduction.java:190
+      2'd1: tree_pick_14 = gathered_1_14; // Reduction.java:190
+      2'd2: tree_pick_14 = gathered_2_14; // Reduction.java:190
+      default: tree_pick_14 = gathered_3_14; // Reduction.java:190
     endcase
   end
 
-  // Reduction.java:185
+  // Reduction.java:192
   assign reduce_in_14 = reduce_lanes_reached[14] ? (z_phase_eq_2 ? z_lane_14 : tree_pick_14) : 32'h0;
 
   always @(*) begin
-    case (reduce_index[1:0]) // Reduction.java:183
-      2'd0: tree_pick_15 = gathered_0_15; // Reduction.java:183
-      2'd1: tree_pick_15 = gathered_1_15; // Reduction.java:183
-      2'd2: tree_pick_15 = gathered_2_15; // Reduction.java:183
-      default: tree_pick_15 = gathered_3_15; // Reduction.java:183
+    case (reduce_index[1:0]) // Reduction.java:190
+      2'd0: tree_pick_15 = gathered_0_15; // Reduction.java:190
+      2'd1: tree_pick_15 = gathered_1_15; // Reduction.java:190
+      2'd2: tree_pick_15 = gathered_2_15; // Reduction.java:190
+      default: tree_pick_15 = gathered_3_15; // Reduction.java:190
     endcase
   end
 
-  // Reduction.java:185
+  // Reduction.java:192
   assign reduce_in_15 = reduce_lanes_reached[15] ? (z_phase_eq_2 ? z_lane_15 : tree_pick_15) : 32'h0;
   assign reduce_tag =
       {z_phase_eq_2,
        (z_phase_eq_2 ? z_slots_slot[0] : reduce_slots_slot[0]),
-       (z_phase_eq_2 ? 2'd0 : reduce_index[1:0])}; // Reduction.java:189
-  assign reduce_wants_push = z_phase_eq_2 | element_wants_push; // Reduction.java:196
-  assign reduce_tree_0_0_in_valid = reduce_wants_push; // Reduction.java:215
-  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // Reduction.java:215
-  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // Reduction.java:215
-  assign reduce_tree_0_1_in_valid = reduce_wants_push; // Reduction.java:215
-  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // Reduction.java:215
-  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // Reduction.java:215
-  assign reduce_tree_0_2_in_valid = reduce_wants_push; // Reduction.java:215
-  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // Reduction.java:215
-  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // Reduction.java:215
-  assign reduce_tree_0_3_in_valid = reduce_wants_push; // Reduction.java:215
-  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // Reduction.java:215
-  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // Reduction.java:215
-  assign reduce_tree_0_4_in_valid = reduce_wants_push; // Reduction.java:215
-  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // Reduction.java:215
-  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // Reduction.java:215
-  assign reduce_tree_0_5_in_valid = reduce_wants_push; // Reduction.java:215
-  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // Reduction.java:215
-  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // Reduction.java:215
-  assign reduce_tree_0_6_in_valid = reduce_wants_push; // Reduction.java:215
-  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // Reduction.java:215
-  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // Reduction.java:215
-  assign reduce_tree_0_7_in_valid = reduce_wants_push; // Reduction.java:215
-  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // Reduction.java:215
-  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // Reduction.java:215
-  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:215
-  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // Reduction.java:215
-  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // Reduction.java:215
-  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:215
-  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // Reduction.java:215
-  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // Reduction.java:215
-  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:215
-  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // Reduction.java:215
-  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // Reduction.java:215
-  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:215
-  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // Reduction.java:215
-  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // Reduction.java:215
-  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // Reduction.java:215
-  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // Reduction.java:215
-  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // Reduction.java:215
-  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // Reduction.java:215
-  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // Reduction.java:215
-  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // Reduction.java:215
-  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // Reduction.java:215
-  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // Reduction.java:215
-  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // Reduction.java:215
-  assign z_pushed = reduce_wants_push & z_phase_eq_2; // Reduction.java:219
-  assign element_pushed = reduce_wants_push & ~z_phase_eq_2; // Reduction.java:220
-  assign pass_beat_pushed = element_pushed & (reduce_index[1:0] == reduce_last_element); // Reduction.java:221
-  assign reduced_is_z = push_tag_d24[3]; // Reduction.java:226
+       (z_phase_eq_2 ? 2'd0 : reduce_index[1:0])}; // Reduction.java:196
+  assign reduce_wants_push = z_phase_eq_2 | element_wants_push; // Reduction.java:203
+  assign reduce_tree_0_0_in_valid = reduce_wants_push; // Reduction.java:222
+  assign reduce_tree_0_0_in_payload_a = reduce_in_0; // Reduction.java:222
+  assign reduce_tree_0_0_in_payload_b = reduce_in_1; // Reduction.java:222
+  assign reduce_tree_0_1_in_valid = reduce_wants_push; // Reduction.java:222
+  assign reduce_tree_0_1_in_payload_a = reduce_in_2; // Reduction.java:222
+  assign reduce_tree_0_1_in_payload_b = reduce_in_3; // Reduction.java:222
+  assign reduce_tree_0_2_in_valid = reduce_wants_push; // Reduction.java:222
+  assign reduce_tree_0_2_in_payload_a = reduce_in_4; // Reduction.java:222
+  assign reduce_tree_0_2_in_payload_b = reduce_in_5; // Reduction.java:222
+  assign reduce_tree_0_3_in_valid = reduce_wants_push; // Reduction.java:222
+  assign reduce_tree_0_3_in_payload_a = reduce_in_6; // Reduction.java:222
+  assign reduce_tree_0_3_in_payload_b = reduce_in_7; // Reduction.java:222
+  assign reduce_tree_0_4_in_valid = reduce_wants_push; // Reduction.java:222
+  assign reduce_tree_0_4_in_payload_a = reduce_in_8; // Reduction.java:222
+  assign reduce_tree_0_4_in_payload_b = reduce_in_9; // Reduction.java:222
+  assign reduce_tree_0_5_in_valid = reduce_wants_push; // Reduction.java:222
+  assign reduce_tree_0_5_in_payload_a = reduce_in_10; // Reduction.java:222
+  assign reduce_tree_0_5_in_payload_b = reduce_in_11; // Reduction.java:222
+  assign reduce_tree_0_6_in_valid = reduce_wants_push; // Reduction.java:222
+  assign reduce_tree_0_6_in_payload_a = reduce_in_12; // Reduction.java:222
+  assign reduce_tree_0_6_in_payload_b = reduce_in_13; // Reduction.java:222
+  assign reduce_tree_0_7_in_valid = reduce_wants_push; // Reduction.java:222
+  assign reduce_tree_0_7_in_payload_a = reduce_in_14; // Reduction.java:222
+  assign reduce_tree_0_7_in_payload_b = reduce_in_15; // Reduction.java:222
+  assign reduce_tree_1_0_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:222
+  assign reduce_tree_1_0_in_payload_a = reduce_tree_0_0_out_payload; // Reduction.java:222
+  assign reduce_tree_1_0_in_payload_b = reduce_tree_0_1_out_payload; // Reduction.java:222
+  assign reduce_tree_1_1_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:222
+  assign reduce_tree_1_1_in_payload_a = reduce_tree_0_2_out_payload; // Reduction.java:222
+  assign reduce_tree_1_1_in_payload_b = reduce_tree_0_3_out_payload; // Reduction.java:222
+  assign reduce_tree_1_2_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:222
+  assign reduce_tree_1_2_in_payload_a = reduce_tree_0_4_out_payload; // Reduction.java:222
+  assign reduce_tree_1_2_in_payload_b = reduce_tree_0_5_out_payload; // Reduction.java:222
+  assign reduce_tree_1_3_in_valid = reduce_tree_0_0_out_valid; // Reduction.java:222
+  assign reduce_tree_1_3_in_payload_a = reduce_tree_0_6_out_payload; // Reduction.java:222
+  assign reduce_tree_1_3_in_payload_b = reduce_tree_0_7_out_payload; // Reduction.java:222
+  assign reduce_tree_2_0_in_valid = reduce_tree_1_0_out_valid; // Reduction.java:222
+  assign reduce_tree_2_0_in_payload_a = reduce_tree_1_0_out_payload; // Reduction.java:222
+  assign reduce_tree_2_0_in_payload_b = reduce_tree_1_1_out_payload; // Reduction.java:222
+  assign reduce_tree_2_1_in_valid = reduce_tree_1_0_out_valid; // Reduction.java:222
+  assign reduce_tree_2_1_in_payload_a = reduce_tree_1_2_out_payload; // Reduction.java:222
+  assign reduce_tree_2_1_in_payload_b = reduce_tree_1_3_out_payload; // Reduction.java:222
+  assign reduce_tree_3_0_in_valid = reduce_tree_2_0_out_valid; // Reduction.java:222
+  assign reduce_tree_3_0_in_payload_a = reduce_tree_2_0_out_payload; // Reduction.java:222
+  assign reduce_tree_3_0_in_payload_b = reduce_tree_2_1_out_payload; // Reduction.java:222
+  assign z_pushed = reduce_wants_push & z_phase_eq_2; // Reduction.java:226
+  assign element_pushed = reduce_wants_push & ~z_phase_eq_2; // Reduction.java:227
+  assign pass_beat_pushed = element_pushed & (reduce_index[1:0] == reduce_last_element); // Reduction.java:228
+  assign reduced_is_z = push_tag_d24[3]; // Reduction.java:233
   assign rz_in_valid = reduce_tree_3_0_out_valid & reduced_is_z; // FpReciprocal.java:149
   assign rz_in_payload = reduce_tree_3_0_out_payload; // FpReciprocal.java:149
-  assign rz_ready = rz_out_valid; // Reduction.java:230
-  assign normalized_in_valid = reduce_tree_3_0_valid_d1; // Reduction.java:242
-  assign normalized_in_payload_a = reduce_tree_3_0_d1; // Reduction.java:242
-  assign normalized_in_payload_b = sum_rz_q; // Reduction.java:242
-  assign stored_output_in_valid = normalized_out_valid; // Reduction.java:243
-  assign stored_output_in_payload = normalized_out_payload; // Reduction.java:243
-  assign element_out = stored_output_out_valid & ~push_tag_d35[3]; // Reduction.java:246
-  assign out_beat_valid = beat_assembled; // Reduction.java:258
-  assign out_beat_payload_0 = out_word_0; // Reduction.java:259
-  assign out_beat_payload_1 = out_word_1; // Reduction.java:259
-  assign out_beat_payload_2 = out_word_2; // Reduction.java:259
-  assign out_beat_payload_3 = out_word_3; // Reduction.java:259
+  assign rz_ready = rz_out_valid; // Reduction.java:237
+  assign normalized_in_valid = reduce_tree_3_0_valid_d1; // Reduction.java:249
+  assign normalized_in_payload_a = reduce_tree_3_0_d1; // Reduction.java:249
+  assign normalized_in_payload_b = sum_rz_q; // Reduction.java:249
+  assign stored_output_in_valid = normalized_out_valid; // Reduction.java:250
+  assign stored_output_in_payload = normalized_out_payload; // Reduction.java:250
+  assign element_out = stored_output_out_valid & ~push_tag_d35[3]; // Reduction.java:253
+  assign out_beat_valid = beat_assembled; // Reduction.java:265
+  assign out_beat_payload_0 = out_word_0; // Reduction.java:266
+  assign out_beat_payload_1 = out_word_1; // Reduction.java:266
+  assign out_beat_payload_2 = out_word_2; // Reduction.java:266
+  assign out_beat_payload_3 = out_word_3; // Reduction.java:266
   assign out_queue_push_valid = out_beat_valid; // Stream.java:208
   // Stream.java:209
   assign out_queue_push_payload = {out_beat_payload_3, out_beat_payload_2, out_beat_payload_1, out_beat_payload_0};
   assign out_beat_ready = out_queue_push_ready; // Stream.java:210
   assign out_queue_pop_ready = out_ready; // Stream.java:103
-  assign beat_promised = element_pushed & element_ends_beat; // Reduction.java:263
-  assign beat_delivered = out_queue_pop_valid & out_queue_pop_ready; // Reduction.java:264
-  assign gather_done = (element_phase == ELEMENT_PHASE_GATHER) & (reduce_index == 5'd17); // Reduction.java:270
-  assign slot_pushed = pass_beat_pushed & reduce_last_pass_beat; // Reduction.java:271
-  assign element_slot_done = slot_pushed; // Reduction.java:271
-  assign reduction_finished = (element_phase == ELEMENT_PHASE_DRAIN) & (beats_promised == 4'd0); // Reduction.java:272
-  assign z_gather_done = (z_phase == ZPHASE_GATHER) & (z_index == 5'd16); // Reduction.java:296
-  assign z_may_gather = {7'd0, z_slots_slot} <= ({7'd0, reduce_slots_slot} + 9'd1); // Reduction.java:297
+  assign beat_promised = element_pushed & element_ends_beat; // Reduction.java:270
+  assign beat_delivered = out_queue_pop_valid & out_queue_pop_ready; // Reduction.java:271
+  assign gather_done = (element_phase == ELEMENT_PHASE_GATHER) & (reduce_index == 5'd17); // Reduction.java:277
+  assign slot_pushed = pass_beat_pushed & reduce_last_pass_beat; // Reduction.java:278
+  assign element_slot_done = slot_pushed; // Reduction.java:278
+  assign reduction_finished = (element_phase == ELEMENT_PHASE_DRAIN) & (beats_promised == 4'd0); // Reduction.java:279
+  assign z_gather_done = (z_phase == ZPHASE_GATHER) & (z_index == 5'd16); // Reduction.java:312
+  assign z_may_gather = {7'd0, z_slots_slot} <= ({7'd0, reduce_slots_slot} + 9'd1); // Reduction.java:313
 
   always @(posedge ap_clk) begin
     gather_read_valid_d1 <= gathering; // Reduction.java:128
@@ -4631,161 +4632,165 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     if (z_read_valid & (z_read_lane == 4'd15)) begin // Reduction.java:154
       z_lane_15 <= z_gathered; // Reduction.java:154
     end
-    push_tag_d1 <= reduce_tag; // Reduction.java:225
-    push_tag_d2 <= push_tag_d1; // Reduction.java:225
-    push_tag_d3 <= push_tag_d2; // Reduction.java:225
-    push_tag_d4 <= push_tag_d3; // Reduction.java:225
-    push_tag_d5 <= push_tag_d4; // Reduction.java:225
-    push_tag_d6 <= push_tag_d5; // Reduction.java:225
-    push_tag_d7 <= push_tag_d6; // Reduction.java:225
-    push_tag_d8 <= push_tag_d7; // Reduction.java:225
-    push_tag_d9 <= push_tag_d8; // Reduction.java:225
-    push_tag_d10 <= push_tag_d9; // Reduction.java:225
-    push_tag_d11 <= push_tag_d10; // Reduction.java:225
-    push_tag_d12 <= push_tag_d11; // Reduction.java:225
-    push_tag_d13 <= push_tag_d12; // Reduction.java:225
-    push_tag_d14 <= push_tag_d13; // Reduction.java:225
-    push_tag_d15 <= push_tag_d14; // Reduction.java:225
-    push_tag_d16 <= push_tag_d15; // Reduction.java:225
-    push_tag_d17 <= push_tag_d16; // Reduction.java:225
-    push_tag_d18 <= push_tag_d17; // Reduction.java:225
-    push_tag_d19 <= push_tag_d18; // Reduction.java:225
-    push_tag_d20 <= push_tag_d19; // Reduction.java:225
-    push_tag_d21 <= push_tag_d20; // Reduction.java:225
-    push_tag_d22 <= push_tag_d21; // Reduction.java:225
-    push_tag_d23 <= push_tag_d22; // Reduction.java:225
-    push_tag_d24 <= push_tag_d23; // Reduction.java:225
-    z_parity_d1 <= push_tag_d24[2]; // Reduction.java:229
-    z_parity_d2 <= z_parity_d1; // Reduction.java:229
-    z_parity_d3 <= z_parity_d2; // Reduction.java:229
-    z_parity_d4 <= z_parity_d3; // Reduction.java:229
-    z_parity_d5 <= z_parity_d4; // Reduction.java:229
-    z_parity_d6 <= z_parity_d5; // Reduction.java:229
-    z_parity_d7 <= z_parity_d6; // Reduction.java:229
-    z_parity_d8 <= z_parity_d7; // Reduction.java:229
-    z_parity_d9 <= z_parity_d8; // Reduction.java:229
-    z_parity_d10 <= z_parity_d9; // Reduction.java:229
-    z_parity_d11 <= z_parity_d10; // Reduction.java:229
-    z_parity_d12 <= z_parity_d11; // Reduction.java:229
-    z_parity_d13 <= z_parity_d12; // Reduction.java:229
-    z_parity_d14 <= z_parity_d13; // Reduction.java:229
-    z_parity_d15 <= z_parity_d14; // Reduction.java:229
-    z_parity_d16 <= z_parity_d15; // Reduction.java:229
-    z_parity_d17 <= z_parity_d16; // Reduction.java:229
-    z_parity_d18 <= z_parity_d17; // Reduction.java:229
-    z_parity_d19 <= z_parity_d18; // Reduction.java:229
-    z_parity_d20 <= z_parity_d19; // Reduction.java:229
-    z_parity_d21 <= z_parity_d20; // Reduction.java:229
-    z_parity_d22 <= z_parity_d21; // Reduction.java:229
-    z_parity_d23 <= z_parity_d22; // Reduction.java:229
-    z_parity_d24 <= z_parity_d23; // Reduction.java:229
-    z_parity_d25 <= z_parity_d24; // Reduction.java:229
-    z_parity_d26 <= z_parity_d25; // Reduction.java:229
-    z_parity_d27 <= z_parity_d26; // Reduction.java:229
-    z_parity_d28 <= z_parity_d27; // Reduction.java:229
-    z_parity_d29 <= z_parity_d28; // Reduction.java:229
-    z_parity_d30 <= z_parity_d29; // Reduction.java:229
-    z_parity_d31 <= z_parity_d30; // Reduction.java:229
-    z_parity_d32 <= z_parity_d31; // Reduction.java:229
-    z_parity_d33 <= z_parity_d32; // Reduction.java:229
-    z_parity_d34 <= z_parity_d33; // Reduction.java:229
-    z_parity_d35 <= z_parity_d34; // Reduction.java:229
-    z_parity_d36 <= z_parity_d35; // Reduction.java:229
-    z_parity_d37 <= z_parity_d36; // Reduction.java:229
-    z_parity_d38 <= z_parity_d37; // Reduction.java:229
-    z_parity_d39 <= z_parity_d38; // Reduction.java:229
-    z_parity_d40 <= z_parity_d39; // Reduction.java:229
-    z_parity_d41 <= z_parity_d40; // Reduction.java:229
-    z_parity_d42 <= z_parity_d41; // Reduction.java:229
-    z_parity_d43 <= z_parity_d42; // Reduction.java:229
-    z_parity_d44 <= z_parity_d43; // Reduction.java:229
-    if (rz_ready & ~z_parity_d44) begin // Reduction.java:235
-      slot_rz_0 <= rz_out_payload; // Reduction.java:235
+    push_tag_d1 <= reduce_tag; // Reduction.java:232
+    push_tag_d2 <= push_tag_d1; // Reduction.java:232
+    push_tag_d3 <= push_tag_d2; // Reduction.java:232
+    push_tag_d4 <= push_tag_d3; // Reduction.java:232
+    push_tag_d5 <= push_tag_d4; // Reduction.java:232
+    push_tag_d6 <= push_tag_d5; // Reduction.java:232
+    push_tag_d7 <= push_tag_d6; // Reduction.java:232
+    push_tag_d8 <= push_tag_d7; // Reduction.java:232
+    push_tag_d9 <= push_tag_d8; // Reduction.java:232
+    push_tag_d10 <= push_tag_d9; // Reduction.java:232
+    push_tag_d11 <= push_tag_d10; // Reduction.java:232
+    push_tag_d12 <= push_tag_d11; // Reduction.java:232
+    push_tag_d13 <= push_tag_d12; // Reduction.java:232
+    push_tag_d14 <= push_tag_d13; // Reduction.java:232
+    push_tag_d15 <= push_tag_d14; // Reduction.java:232
+    push_tag_d16 <= push_tag_d15; // Reduction.java:232
+    push_tag_d17 <= push_tag_d16; // Reduction.java:232
+    push_tag_d18 <= push_tag_d17; // Reduction.java:232
+    push_tag_d19 <= push_tag_d18; // Reduction.java:232
+    push_tag_d20 <= push_tag_d19; // Reduction.java:232
+    push_tag_d21 <= push_tag_d20; // Reduction.java:232
+    push_tag_d22 <= push_tag_d21; // Reduction.java:232
+    push_tag_d23 <= push_tag_d22; // Reduction.java:232
+    push_tag_d24 <= push_tag_d23; // Reduction.java:232
+    z_parity_d1 <= push_tag_d24[2]; // Reduction.java:236
+    z_parity_d2 <= z_parity_d1; // Reduction.java:236
+    z_parity_d3 <= z_parity_d2; // Reduction.java:236
+    z_parity_d4 <= z_parity_d3; // Reduction.java:236
+    z_parity_d5 <= z_parity_d4; // Reduction.java:236
+    z_parity_d6 <= z_parity_d5; // Reduction.java:236
+    z_parity_d7 <= z_parity_d6; // Reduction.java:236
+    z_parity_d8 <= z_parity_d7; // Reduction.java:236
+    z_parity_d9 <= z_parity_d8; // Reduction.java:236
+    z_parity_d10 <= z_parity_d9; // Reduction.java:236
+    z_parity_d11 <= z_parity_d10; // Reduction.java:236
+    z_parity_d12 <= z_parity_d11; // Reduction.java:236
+    z_parity_d13 <= z_parity_d12; // Reduction.java:236
+    z_parity_d14 <= z_parity_d13; // Reduction.java:236
+    z_parity_d15 <= z_parity_d14; // Reduction.java:236
+    z_parity_d16 <= z_parity_d15; // Reduction.java:236
+    z_parity_d17 <= z_parity_d16; // Reduction.java:236
+    z_parity_d18 <= z_parity_d17; // Reduction.java:236
+    z_parity_d19 <= z_parity_d18; // Reduction.java:236
+    z_parity_d20 <= z_parity_d19; // Reduction.java:236
+    z_parity_d21 <= z_parity_d20; // Reduction.java:236
+    z_parity_d22 <= z_parity_d21; // Reduction.java:236
+    z_parity_d23 <= z_parity_d22; // Reduction.java:236
+    z_parity_d24 <= z_parity_d23; // Reduction.java:236
+    z_parity_d25 <= z_parity_d24; // Reduction.java:236
+    z_parity_d26 <= z_parity_d25; // Reduction.java:236
+    z_parity_d27 <= z_parity_d26; // Reduction.java:236
+    z_parity_d28 <= z_parity_d27; // Reduction.java:236
+    z_parity_d29 <= z_parity_d28; // Reduction.java:236
+    z_parity_d30 <= z_parity_d29; // Reduction.java:236
+    z_parity_d31 <= z_parity_d30; // Reduction.java:236
+    z_parity_d32 <= z_parity_d31; // Reduction.java:236
+    z_parity_d33 <= z_parity_d32; // Reduction.java:236
+    z_parity_d34 <= z_parity_d33; // Reduction.java:236
+    z_parity_d35 <= z_parity_d34; // Reduction.java:236
+    z_parity_d36 <= z_parity_d35; // Reduction.java:236
+    z_parity_d37 <= z_parity_d36; // Reduction.java:236
+    z_parity_d38 <= z_parity_d37; // Reduction.java:236
+    z_parity_d39 <= z_parity_d38; // Reduction.java:236
+    z_parity_d40 <= z_parity_d39; // Reduction.java:236
+    z_parity_d41 <= z_parity_d40; // Reduction.java:236
+    z_parity_d42 <= z_parity_d41; // Reduction.java:236
+    z_parity_d43 <= z_parity_d42; // Reduction.java:236
+    z_parity_d44 <= z_parity_d43; // Reduction.java:236
+    if (rz_ready & ~z_parity_d44) begin // Reduction.java:242
+      slot_rz_0 <= rz_out_payload; // Reduction.java:242
     end
-    if (rz_ready & z_parity_d44) begin // Reduction.java:235
-      slot_rz_1 <= rz_out_payload; // Reduction.java:235
+    if (rz_ready & z_parity_d44) begin // Reduction.java:242
+      slot_rz_1 <= rz_out_payload; // Reduction.java:242
     end
-    sum_rz_q <= push_tag_d24[2] ? slot_rz_1 : slot_rz_0; // Reduction.java:241
-    reduce_tree_3_0_d1 <= reduce_tree_3_0_out_payload; // Reduction.java:242
-    reduce_tree_3_0_valid_d1 <= reduce_tree_3_0_out_valid; // Reduction.java:242
-    push_tag_d25 <= push_tag_d24; // Reduction.java:245
-    push_tag_d26 <= push_tag_d25; // Reduction.java:245
-    push_tag_d27 <= push_tag_d26; // Reduction.java:245
-    push_tag_d28 <= push_tag_d27; // Reduction.java:245
-    push_tag_d29 <= push_tag_d28; // Reduction.java:245
-    push_tag_d30 <= push_tag_d29; // Reduction.java:245
-    push_tag_d31 <= push_tag_d30; // Reduction.java:245
-    push_tag_d32 <= push_tag_d31; // Reduction.java:245
-    push_tag_d33 <= push_tag_d32; // Reduction.java:245
-    push_tag_d34 <= push_tag_d33; // Reduction.java:245
-    push_tag_d35 <= push_tag_d34; // Reduction.java:245
-    if (element_out & (push_tag_d35[1:0] == 2'd0)) begin // Reduction.java:253
-      out_word_0 <= stored_output_out_payload; // Reduction.java:253
+    sum_rz_q <= push_tag_d24[2] ? slot_rz_1 : slot_rz_0; // Reduction.java:248
+    reduce_tree_3_0_d1 <= reduce_tree_3_0_out_payload; // Reduction.java:249
+    reduce_tree_3_0_valid_d1 <= reduce_tree_3_0_out_valid; // Reduction.java:249
+    push_tag_d25 <= push_tag_d24; // Reduction.java:252
+    push_tag_d26 <= push_tag_d25; // Reduction.java:252
+    push_tag_d27 <= push_tag_d26; // Reduction.java:252
+    push_tag_d28 <= push_tag_d27; // Reduction.java:252
+    push_tag_d29 <= push_tag_d28; // Reduction.java:252
+    push_tag_d30 <= push_tag_d29; // Reduction.java:252
+    push_tag_d31 <= push_tag_d30; // Reduction.java:252
+    push_tag_d32 <= push_tag_d31; // Reduction.java:252
+    push_tag_d33 <= push_tag_d32; // Reduction.java:252
+    push_tag_d34 <= push_tag_d33; // Reduction.java:252
+    push_tag_d35 <= push_tag_d34; // Reduction.java:252
+    if (element_out & (push_tag_d35[1:0] == 2'd0)) begin // Reduction.java:260
+      out_word_0 <= stored_output_out_payload; // Reduction.java:260
     end
-    if (element_out & (push_tag_d35[1:0] == 2'd1)) begin // Reduction.java:253
-      out_word_1 <= stored_output_out_payload; // Reduction.java:253
+    if (element_out & (push_tag_d35[1:0] == 2'd1)) begin // Reduction.java:260
+      out_word_1 <= stored_output_out_payload; // Reduction.java:260
     end
-    if (element_out & (push_tag_d35[1:0] == 2'd2)) begin // Reduction.java:253
-      out_word_2 <= stored_output_out_payload; // Reduction.java:253
+    if (element_out & (push_tag_d35[1:0] == 2'd2)) begin // Reduction.java:260
+      out_word_2 <= stored_output_out_payload; // Reduction.java:260
     end
-    if (element_out & (push_tag_d35[1:0] == 2'd3)) begin // Reduction.java:253
-      out_word_3 <= stored_output_out_payload; // Reduction.java:253
+    if (element_out & (push_tag_d35[1:0] == 2'd3)) begin // Reduction.java:260
+      out_word_3 <= stored_output_out_payload; // Reduction.java:260
     end
-    beat_assembled <= element_out & (push_tag_d35[1:0] == 2'd3); // Reduction.java:256
-    if (beat_promised & ~beat_delivered) begin // Reduction.java:265
-      beats_promised <= beats_promised + 4'd1; // Reduction.java:265
-    end else if (beat_delivered & ~beat_promised) begin // Reduction.java:266
-      beats_promised <= beats_promised - 4'd1; // Reduction.java:266
+    beat_assembled <= element_out & (push_tag_d35[1:0] == 2'd3); // Reduction.java:263
+    if (beat_promised & ~beat_delivered) begin // Reduction.java:272
+      beats_promised <= beats_promised + 4'd1; // Reduction.java:272
+    end else if (beat_delivered & ~beat_promised) begin // Reduction.java:273
+      beats_promised <= beats_promised - 4'd1; // Reduction.java:273
     end
-    if (rz_ready) begin // Reduction.java:267
-      rz_known <= rz_known + 8'd1; // Reduction.java:267
+    if (rz_ready) begin // Reduction.java:274
+      rz_known <= rz_known + 8'd1; // Reduction.java:274
     end
-    if ((element_phase == ELEMENT_PHASE_GATHER) | element_pushed) begin // Reduction.java:273
-      reduce_index <= reduce_index + 5'd1; // Reduction.java:273
+    if ((element_phase == ELEMENT_PHASE_GATHER) | element_pushed) begin // Reduction.java:280
+      reduce_index <= reduce_index_sum; // Reduction.java:282
+      element_ends_beat <= reduce_index_sum[1:0] == 2'd3; // Reduction.java:284
     end
-    if (gather_done) begin // Reduction.java:274
-      reduce_index <= 5'd0; // Reduction.java:275
-      element_phase <= ELEMENT_PHASE_PUSH; // Reduction.java:276
+    if (gather_done | pass_beat_pushed | reduce_start) begin // Reduction.java:288
+      element_ends_beat <= 1'b0; // Reduction.java:288
     end
-    if (pass_beat_pushed) begin // Reduction.java:278
-      reduce_index <= 5'd0; // Reduction.java:279
-      reduce_pass_beat <= reduce_pass_beat + 4'd1; // Reduction.java:280
-      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:281
-      if (reduce_last_pass_beat) begin // Reduction.java:282
-        reduce_pass_beat <= 4'd0; // Reduction.java:283
-        if (reduce_slots_last) begin // Reduction.java:284
-          element_phase <= ELEMENT_PHASE_DRAIN; // Reduction.java:284
+    if (gather_done) begin // Reduction.java:290
+      reduce_index <= 5'd0; // Reduction.java:291
+      element_phase <= ELEMENT_PHASE_PUSH; // Reduction.java:292
+    end
+    if (pass_beat_pushed) begin // Reduction.java:294
+      reduce_index <= 5'd0; // Reduction.java:295
+      reduce_pass_beat <= reduce_pass_beat + 4'd1; // Reduction.java:296
+      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:297
+      if (reduce_last_pass_beat) begin // Reduction.java:298
+        reduce_pass_beat <= 4'd0; // Reduction.java:299
+        if (reduce_slots_last) begin // Reduction.java:300
+          element_phase <= ELEMENT_PHASE_DRAIN; // Reduction.java:300
         end
       end
     end
-    if (reduction_finished) begin // Reduction.java:287
-      element_phase <= ELEMENT_PHASE_IDLE; // Reduction.java:287
+    if (reduction_finished) begin // Reduction.java:303
+      element_phase <= ELEMENT_PHASE_IDLE; // Reduction.java:303
     end
-    if (reduce_start) begin // Reduction.java:288
-      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:289
-      reduce_pass_beat <= 4'd0; // Reduction.java:290
-      reduce_index <= 5'd0; // Reduction.java:291
-      rz_known <= 8'd0; // Reduction.java:292
+    if (reduce_start) begin // Reduction.java:304
+      element_phase <= ELEMENT_PHASE_GATHER; // Reduction.java:305
+      reduce_pass_beat <= 4'd0; // Reduction.java:306
+      reduce_index <= 5'd0; // Reduction.java:307
+      rz_known <= 8'd0; // Reduction.java:308
     end
-    if (z_gathering) begin // Reduction.java:298
-      z_index <= z_index + 5'd1; // Reduction.java:298
+    if (z_gathering) begin // Reduction.java:314
+      z_index <= z_index + 5'd1; // Reduction.java:314
     end
-    if (z_gather_done) begin // Reduction.java:299
-      z_phase <= ZPHASE_PUSH; // Reduction.java:299
+    if (z_gather_done) begin // Reduction.java:315
+      z_phase <= ZPHASE_PUSH; // Reduction.java:315
     end
-    if (z_pushed) begin // Reduction.java:300
-      z_index <= 5'd0; // Reduction.java:301
-      z_phase <= ZPHASE_WAIT; // Reduction.java:302
-      if (z_slots_last) begin // Reduction.java:303
-        z_phase <= ZPHASE_IDLE; // Reduction.java:303
+    if (z_pushed) begin // Reduction.java:316
+      z_index <= 5'd0; // Reduction.java:317
+      z_phase <= ZPHASE_WAIT; // Reduction.java:318
+      if (z_slots_last) begin // Reduction.java:319
+        z_phase <= ZPHASE_IDLE; // Reduction.java:319
       end
     end
-    if ((z_phase == ZPHASE_WAIT) & z_may_gather) begin // Reduction.java:305
-      z_phase <= ZPHASE_GATHER; // Reduction.java:305
+    if ((z_phase == ZPHASE_WAIT) & z_may_gather) begin // Reduction.java:321
+      z_phase <= ZPHASE_GATHER; // Reduction.java:321
     end
-    if (reduce_start) begin // Reduction.java:306
-      z_phase <= ZPHASE_GATHER; // Reduction.java:307
-      z_index <= 5'd0; // Reduction.java:308
+    if (reduce_start) begin // Reduction.java:322
+      z_phase <= ZPHASE_GATHER; // Reduction.java:323
+      z_index <= 5'd0; // Reduction.java:324
     end
     if (!ap_rst_n) begin
       gather_read_valid_d1 <= 1'b0;
@@ -4890,6 +4895,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       beats_promised <= 4'd0;
       rz_known <= 8'd0;
       reduce_index <= 5'd0;
+      element_ends_beat <= 1'b0;
       element_phase <= ELEMENT_PHASE_IDLE;
       reduce_pass_beat <= 4'd0;
       z_index <= 5'd0;
@@ -5179,8 +5185,12 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
         $display("ASSERTION FAILED in %m: SlotWalker.java:74: SlotWalker: the lanes reached follow the positions");
         $stop;
       end
-      if (!(~beat_assembled | out_beat_ready)) begin // Reduction.java:262
-        $display("ASSERTION FAILED in %m: Reduction.java:262: AttentionUnit: the output queue holds the beats ",
+      if (!(element_ends_beat == (reduce_index[1:0] == 2'd3))) begin // Reduction.java:172
+        $display("ASSERTION FAILED in %m: Reduction.java:172: AttentionUnit: the ends-beat flag follows the element");
+        $stop;
+      end
+      if (!(~beat_assembled | out_beat_ready)) begin // Reduction.java:269
+        $display("ASSERTION FAILED in %m: Reduction.java:269: AttentionUnit: the output queue holds the beats ",
                  "promised");
         $stop;
       end
@@ -5673,7 +5683,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane3_v_out_payload)
   );
 
-  Fp32Add reduce_tree_0_0 ( // Reduction.java:215
+  Fp32Add reduce_tree_0_0 ( // Reduction.java:222
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_0_in_valid),
@@ -5683,7 +5693,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_0_out_payload)
   );
 
-  Fp32Add reduce_tree_0_1 ( // Reduction.java:215
+  Fp32Add reduce_tree_0_1 ( // Reduction.java:222
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_1_in_valid),
@@ -5693,7 +5703,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_1_out_payload)
   );
 
-  Fp32Add reduce_tree_0_2 ( // Reduction.java:215
+  Fp32Add reduce_tree_0_2 ( // Reduction.java:222
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_2_in_valid),
@@ -5703,7 +5713,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_2_out_payload)
   );
 
-  Fp32Add reduce_tree_0_3 ( // Reduction.java:215
+  Fp32Add reduce_tree_0_3 ( // Reduction.java:222
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_3_in_valid),
@@ -5713,7 +5723,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_3_out_payload)
   );
 
-  Fp32Add reduce_tree_0_4 ( // Reduction.java:215
+  Fp32Add reduce_tree_0_4 ( // Reduction.java:222
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_4_in_valid),
@@ -5723,7 +5733,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_4_out_payload)
   );
 
-  Fp32Add reduce_tree_0_5 ( // Reduction.java:215
+  Fp32Add reduce_tree_0_5 ( // Reduction.java:222
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_5_in_valid),
@@ -5733,7 +5743,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_5_out_payload)
   );
 
-  Fp32Add reduce_tree_0_6 ( // Reduction.java:215
+  Fp32Add reduce_tree_0_6 ( // Reduction.java:222
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_6_in_valid),
@@ -5743,7 +5753,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_6_out_payload)
   );
 
-  Fp32Add reduce_tree_0_7 ( // Reduction.java:215
+  Fp32Add reduce_tree_0_7 ( // Reduction.java:222
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_0_7_in_valid),
@@ -5753,7 +5763,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_0_7_out_payload)
   );
 
-  Fp32Add reduce_tree_1_0 ( // Reduction.java:215
+  Fp32Add reduce_tree_1_0 ( // Reduction.java:222
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_1_0_in_valid),
@@ -5763,7 +5773,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_0_out_payload)
   );
 
-  Fp32Add reduce_tree_1_1 ( // Reduction.java:215
+  Fp32Add reduce_tree_1_1 ( // Reduction.java:222
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_1_1_in_valid),
@@ -5773,7 +5783,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_1_out_payload)
   );
 
-  Fp32Add reduce_tree_1_2 ( // Reduction.java:215
+  Fp32Add reduce_tree_1_2 ( // Reduction.java:222
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_1_2_in_valid),
@@ -5783,7 +5793,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_2_out_payload)
   );
 
-  Fp32Add reduce_tree_1_3 ( // Reduction.java:215
+  Fp32Add reduce_tree_1_3 ( // Reduction.java:222
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_1_3_in_valid),
@@ -5793,7 +5803,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_1_3_out_payload)
   );
 
-  Fp32Add reduce_tree_2_0 ( // Reduction.java:215
+  Fp32Add reduce_tree_2_0 ( // Reduction.java:222
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_2_0_in_valid),
@@ -5803,7 +5813,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_2_0_out_payload)
   );
 
-  Fp32Add reduce_tree_2_1 ( // Reduction.java:215
+  Fp32Add reduce_tree_2_1 ( // Reduction.java:222
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_2_1_in_valid),
@@ -5813,7 +5823,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (reduce_tree_2_1_out_payload)
   );
 
-  Fp32Add reduce_tree_3_0 ( // Reduction.java:215
+  Fp32Add reduce_tree_3_0 ( // Reduction.java:222
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (reduce_tree_3_0_in_valid),
@@ -5832,7 +5842,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (rz_out_payload)
   );
 
-  Fp32Mul normalized ( // Reduction.java:242
+  Fp32Mul normalized ( // Reduction.java:249
     .ap_clk       (ap_clk),
     .ap_rst_n     (ap_rst_n),
     .in_valid     (normalized_in_valid),
@@ -5842,7 +5852,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (normalized_out_payload)
   );
 
-  Fp32ToFp16 stored_output ( // Reduction.java:243
+  Fp32ToFp16 stored_output ( // Reduction.java:250
     .ap_clk      (ap_clk),
     .ap_rst_n    (ap_rst_n),
     .in_valid    (stored_output_in_valid),

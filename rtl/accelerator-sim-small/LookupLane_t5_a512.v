@@ -58,15 +58,15 @@ module LookupLane_t5_a512 (
   reg         sum_last_d2;                    // LookupLane.java:116
   reg  [8:0]  sum_accumulator_d1;             // LookupLane.java:119
   reg  [8:0]  sum_group;                      // LookupLane.java:120
-  reg  [31:0] stored;                         // LookupLane.java:126
-  reg         bypass;                         // LookupLane.java:130
-  reg  [31:0] written_value;                  // LookupLane.java:131
-  wire [31:0] previous;                       // LookupLane.java:132
-  wire [31:0] base;                           // LookupLane.java:135
+  reg  [31:0] stored;                         // LookupLane.java:127
+  reg         bypass;                         // LookupLane.java:131
+  reg  [31:0] written_value;                  // LookupLane.java:132
+  wire [31:0] previous;                       // LookupLane.java:133
+  wire [31:0] base;                           // LookupLane.java:136
   wire [33:0] accumulate;                     // AddSubTree.java:106
-  wire [31:0] total;                          // LookupLane.java:137
-  reg         result_q_valid;                 // LookupLane.java:140
-  reg  [31:0] result_q_value;                 // LookupLane.java:141
+  wire [31:0] total;                          // LookupLane.java:138
+  reg         result_q_valid;                 // LookupLane.java:141
+  reg  [31:0] result_q_value;                 // LookupLane.java:142
   (* ram_style = "distributed" *)
   reg  [9:0]  table0 [0:31];                  // LookupLane.java:78
   (* ram_style = "distributed" *)
@@ -78,7 +78,7 @@ module LookupLane_t5_a512 (
   (* ram_style = "distributed" *)
   reg  [9:0]  table4 [0:31];                  // LookupLane.java:78
   (* ram_style = "block" *)
-  reg  [31:0] accumulators [0:511];           // LookupLane.java:125
+  reg  [31:0] accumulators [0:511];           // LookupLane.java:126
 
   // Temporaries: conditions named after what they test, other values after the signal they feed
   wire not_adder_tree_out_payload_negate;
@@ -95,16 +95,16 @@ module LookupLane_t5_a512 (
   assign adder_tree_in_payload_3_negate = entries_negate_3; // LookupLane.java:108
   assign adder_tree_in_payload_4_value = entries_4; // LookupLane.java:107
   assign adder_tree_in_payload_4_negate = entries_negate_4; // LookupLane.java:108
-  assign previous = bypass ? written_value : stored; // LookupLane.java:132
-  assign base = sum_first_d2 ? 32'd0 : previous; // LookupLane.java:135
+  assign previous = bypass ? written_value : stored; // LookupLane.java:133
+  assign base = sum_first_d2 ? 32'd0 : previous; // LookupLane.java:136
   assign accumulate =
       {{base[31], base}, 1'b0}
       - {({{20{adder_tree_out_payload_value[12]}}, adder_tree_out_payload_value}
           ^ {{32{not_adder_tree_out_payload_negate}}, not_adder_tree_out_payload_negate}),
          not_adder_tree_out_payload_negate}; // AddSubTree.java:106
-  assign total = accumulate[32:1]; // LookupLane.java:137
-  assign result_valid = result_q_valid; // LookupLane.java:140
-  assign result_payload = result_q_value; // LookupLane.java:141
+  assign total = accumulate[32:1]; // LookupLane.java:138
+  assign result_valid = result_q_valid; // LookupLane.java:141
+  assign result_payload = result_q_value; // LookupLane.java:142
 
   always @(posedge ap_clk) begin
     if (table_write_valid) begin // LookupLane.java:81
@@ -147,15 +147,15 @@ module LookupLane_t5_a512 (
     sum_last_d2 <= sum_last_d1; // LookupLane.java:116
     sum_accumulator_d1 <= entries_accumulator; // LookupLane.java:119
     sum_group <= sum_accumulator_d1; // LookupLane.java:120
-    stored <= accumulators[sum_accumulator_d1]; // LookupLane.java:126
-    bypass <= adder_tree_out_valid & (sum_group == sum_accumulator_d1); // LookupLane.java:130
-    if (adder_tree_out_valid) begin // LookupLane.java:138
-      accumulators[sum_group] <= total; // LookupLane.java:138
+    stored <= accumulators[sum_accumulator_d1]; // LookupLane.java:127
+    bypass <= adder_tree_out_valid & (sum_group == sum_accumulator_d1); // LookupLane.java:131
+    if (adder_tree_out_valid) begin // LookupLane.java:139
+      accumulators[sum_group] <= total; // LookupLane.java:139
     end
-    written_value <= total; // LookupLane.java:139
-    result_q_valid <= adder_tree_out_valid & sum_last_d2; // LookupLane.java:140
-    if (adder_tree_out_valid & sum_last_d2) begin // LookupLane.java:141
-      result_q_value <= total; // LookupLane.java:141
+    written_value <= total; // LookupLane.java:140
+    result_q_valid <= adder_tree_out_valid & sum_last_d2; // LookupLane.java:141
+    if (adder_tree_out_valid & sum_last_d2) begin // LookupLane.java:142
+      result_q_value <= total; // LookupLane.java:142
     end
     if (!ap_rst_n) begin
       entries_valid <= 1'b0;

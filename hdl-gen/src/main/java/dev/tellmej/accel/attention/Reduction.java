@@ -164,7 +164,14 @@ final class Reduction extends Area {
             lastElement = mux(present.asUInt().bit(p), U((p + 1) * width - 1, elementBits), lastElement);
         }
         lastElement = lastElement.named("reduce_last_element");
-        Bool endsBeat = width == 1 ? TRUE : element.resize(log2Up(width)).eq(width - 1).named("element_ends_beat");
+        // Whether the element ends an output beat, a flag kept with the index (for timing: the index's compare lay on
+        // the path through the push into the tree's FIFO); set below with the index, an assertion holds it.
+        int beatBits = log2Up(width);
+        Bool endsBeat = width == 1 ? TRUE : reg("element_ends_beat", bool(), 0);
+        if (width > 1) {
+            assertAlways(endsBeat.eq(element.resize(beatBits).eq(width - 1)),
+                    "AttentionUnit: the ends-beat flag follows the element");
+        }
         UInt promised = reg("beats_promised", uint(creditBits), 0);
         UInt rzKnown = reg("rz_known", uint(8), 0);   // slots of the command whose rz is known
         Bool rzReady = rzKnown.gt(slots.slot.resize(8)).named("slot_rz_known");
@@ -270,7 +277,16 @@ final class Reduction extends Area {
         Bool gatherDone = phase.is(ElementPhase.GATHER).and(index.eq(gatherCycles)).named("gather_done");
         slotDone.set(passPushed.and(lastPass).named("slot_pushed"));
         finished = phase.is(ElementPhase.DRAIN).and(promised.eq(0)).named("reduction_finished");
-        when(phase.is(ElementPhase.GATHER).or(elementPushed), () -> index.set(index.add(1).trunc(widthOf(index))));
+        when(phase.is(ElementPhase.GATHER).or(elementPushed), () -> {
+            UInt next = index.add(1).trunc(widthOf(index));
+            index.set(next);
+            if (width > 1) {
+                endsBeat.set(next.resize(beatBits).eq(width - 1));
+            }
+        });
+        if (width > 1) {
+            when(gatherDone.or(passPushed).or(start), () -> endsBeat.set(false));
+        }
         when(gatherDone, () -> {
             index.set(0);
             phase.set(ElementPhase.PUSH);

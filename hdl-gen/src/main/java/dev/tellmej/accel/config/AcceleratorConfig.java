@@ -73,14 +73,16 @@ public record AcceleratorConfig(String name, String description, ClockPlan clock
     /**
      * The Kria KV260 build: TeLLMe's TLMM (T = 28, Q = 16) fed by four 128-bit weight ports (the PS ports'
      * width; 64 B per cycle, the DDR's 19.2 GB/s peak at 300 MHz), sized for bitnet_b1_58-large (hidden 1,536,
-     * FFN 4,096, 16 heads of 96) with a context of 4,096.
+     * FFN 4,096, 16 heads of 96) with a context of 4,096. A tile holds at most 32 row groups (512 rows), so a
+     * prefill chunk's products end in a short tile: the epilogue of the tiles before it (the dequantizer, the
+     * gating unit's one lane) runs while the next tile's products do (docs/kernel.md, "KV260 projection").
      */
     public static AcceleratorConfig kv260() {
         return new AcceleratorConfig("kv260", "Kria KV260 (XCK26): TeLLMe's TLMM on four 128-bit HP ports,"
                 + " sized for bitnet_b1_58-large",
                 new ClockPlan(300, 250),
                 new MemorySystem(4, 2, 128, 19.2),
-                new TlmmArray(28, 16, 28, 4096, 8, 128, 32, 4, 512),
+                new TlmmArray(28, 16, 28, 4096, 8, 32, 32, 4, 512),
                 new ElementwiseConfig(16, 4, 2, 2, StorageFormat.FP16),
                 new AttentionConfig(16, true),
                 new ModelLimits(1536, 4096, 16, 16, 96, 32, 32768, 4096));

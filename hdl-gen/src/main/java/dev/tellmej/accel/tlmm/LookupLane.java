@@ -121,7 +121,8 @@ public final class LookupLane extends Module {
 
         // ---- accumulate: read a cycle ahead, add, write back; a bypass covers back-to-back use ----
         int depth = config.accumulators();
-        RamStyle style = depth * TlmmConfig.ACCUMULATOR_BITS > 8192 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED;
+        // From 8 Kbit on, block RAM (a RAMB18E2 holds 512 x 36); in LUT RAM 8 Kbit would take some 160 LUTs a lane.
+        RamStyle style = depth * TlmmConfig.ACCUMULATOR_BITS >= 8192 ? RamStyle.BLOCK : RamStyle.DISTRIBUTED;
         Mem<SInt> accumulators = mem("accumulators", sint(TlmmConfig.ACCUMULATOR_BITS), depth).style(style);
         SInt stored = accumulators.readSync("stored", readAddress);
         // Whether the accumulator read now is the one written in the previous cycle, decided a cycle ahead
