@@ -319,12 +319,12 @@ module TlmmEngine_sim_small (
   reg  [15:0]  load_tokens_after_q;                        // WeightLoader.java:154
   reg          load_all_tokens_q;                          // WeightLoader.java:155
   reg  [15:0]  blocks_arrived;                             // WeightLoader.java:162
-  wire         load_ahead_taken;                           // WeightLoader.java:204
-  wire         load_go_ahead;                              // WeightLoader.java:218
-  wire         load_discard_asked;                         // WeightLoader.java:229
-  wire         load_discard;                               // WeightLoader.java:231
-  wire         load_arriving;                              // WeightLoader.java:247
-  wire         load_in_flight;                             // WeightLoader.java:248
+  wire         load_ahead_taken;                           // WeightLoader.java:206
+  wire         load_go_ahead;                              // WeightLoader.java:220
+  wire         load_discard_asked;                         // WeightLoader.java:231
+  wire         load_discard;                               // WeightLoader.java:233
+  wire         load_arriving;                              // WeightLoader.java:249
+  wire         load_in_flight;                             // WeightLoader.java:250
 
   // table_builder
   wire         table_half_swept_0;                         // TableBuilder.java:49
@@ -461,6 +461,8 @@ module TlmmEngine_sim_small (
   reg          weights_release_half_d1;                    // Sweep.java:201
   reg          weights_release_half_d2;                    // Sweep.java:201
   reg          weights_release_half_d3;                    // Sweep.java:201
+  reg          weights_swept_d1;                           // Sweep.java:209
+  reg          weights_swept_half_d1;                      // Sweep.java:210
 
   // lookup_lanes
   reg          step_valid_d1;                              // LookupArray.java:24
@@ -921,22 +923,22 @@ module TlmmEngine_sim_small (
   assign load_tokens_left = load_tokens_left_mux - load_tokens; // WeightLoader.java:149
   assign load_last_chunk = load_tokens_left <= 16'd4; // WeightLoader.java:150
   assign load_tokens_after = load_last_chunk ? load_tokens_left_mux : (load_tokens + 16'd4); // WeightLoader.java:153
-  assign load_ahead_taken = prefetch_taken & load_ahead; // WeightLoader.java:204
-  // WeightLoader.java:218
+  assign load_ahead_taken = prefetch_taken & load_ahead; // WeightLoader.java:206
+  // WeightLoader.java:220
   assign load_go_ahead =
       prefetch_held & ~load_ahead & ~load_running & ~load_discarding & (~active | loads_finished) & ~accepted;
-  assign load_discard_asked = prefetch_dropped & load_ahead; // WeightLoader.java:229
-  // WeightLoader.java:231
+  assign load_discard_asked = prefetch_dropped & load_ahead; // WeightLoader.java:231
+  // WeightLoader.java:233
   assign load_discard = (load_discarding | load_discard_asked) & (~load_running | load_complete);
-  assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:247
-  assign load_in_flight = load_running | load_discarding; // WeightLoader.java:248
+  assign load_arriving = load_running & ~load_ahead & ~load_discarding; // WeightLoader.java:249
+  assign load_in_flight = load_running | load_discarding; // WeightLoader.java:250
   assign sweep_weight_half = sweep_half; // Sweep.java:120
   assign buffer_read_enable = issue; // Sweep.java:128
   assign buffer_read_address = {sweep_half, 13'd0} + sweep_block_base + sweep_group[13:0]; // Sweep.java:129
-  assign half_swept_0 = tile_swept & ~sweep_half; // Sweep.java:206
-  assign half_swept_1 = tile_swept & sweep_half; // Sweep.java:207
-  assign half_released_0 = weights_release_d3 & ~weights_release_half_d3; // Sweep.java:208
-  assign half_released_1 = weights_release_d3 & weights_release_half_d3; // Sweep.java:209
+  assign half_swept_0 = weights_swept_d1 & ~weights_swept_half_d1; // Sweep.java:213
+  assign half_swept_1 = weights_swept_d1 & weights_swept_half_d1; // Sweep.java:214
+  assign half_released_0 = weights_release_d3 & ~weights_release_half_d3; // Sweep.java:215
+  assign half_released_1 = weights_release_d3 & weights_release_half_d3; // Sweep.java:216
 
   always @(posedge ap_clk) begin
     ports_idle <= ports_idle_now; // WeightLoader.java:99
@@ -1008,79 +1010,79 @@ module TlmmEngine_sim_small (
       half_busy_0 <= ~load_half | half_busy_0; // WeightLoader.java:168
       half_busy_1 <= load_half | half_busy_1; // WeightLoader.java:169
     end
-    if (load_complete) begin // WeightLoader.java:171
-      load_running <= 1'b0; // WeightLoader.java:172
-      port_finished_0 <= 1'b0; // WeightLoader.java:174
-      port_finished_1 <= 1'b0; // WeightLoader.java:174
-      if (load_half) begin // WeightLoader.java:176
-        half_loaded_1 <= 1'b1; // WeightLoader.java:176
+    if (load_complete) begin // WeightLoader.java:173
+      load_running <= 1'b0; // WeightLoader.java:174
+      port_finished_0 <= 1'b0; // WeightLoader.java:176
+      port_finished_1 <= 1'b0; // WeightLoader.java:176
+      if (load_half) begin // WeightLoader.java:178
+        half_loaded_1 <= 1'b1; // WeightLoader.java:178
       end else begin
-        half_loaded_0 <= 1'b1; // WeightLoader.java:176
+        half_loaded_0 <= 1'b1; // WeightLoader.java:178
       end
-      load_half <= ~load_half; // WeightLoader.java:177
-      if (load_last_tile_q) begin // WeightLoader.java:178
-        load_tile <= 16'd0; // WeightLoader.java:179
-        load_tile_base <= load_ahead ? prefetched_address : cmd_address; // WeightLoader.java:180
-        load_tokens <= load_tokens_after_q; // WeightLoader.java:181
-        if (load_all_tokens_q) begin // WeightLoader.java:182
-          loads_finished <= 1'b1; // WeightLoader.java:182
+      load_half <= ~load_half; // WeightLoader.java:179
+      if (load_last_tile_q) begin // WeightLoader.java:180
+        load_tile <= 16'd0; // WeightLoader.java:181
+        load_tile_base <= load_ahead ? prefetched_address : cmd_address; // WeightLoader.java:182
+        load_tokens <= load_tokens_after_q; // WeightLoader.java:183
+        if (load_all_tokens_q) begin // WeightLoader.java:184
+          loads_finished <= 1'b1; // WeightLoader.java:184
         end
       end else begin
-        load_tile <= load_tile + 16'd1; // WeightLoader.java:184
-        load_tile_base <= load_next_tile_base; // WeightLoader.java:185
+        load_tile <= load_tile + 16'd1; // WeightLoader.java:186
+        load_tile_base <= load_next_tile_base; // WeightLoader.java:187
       end
     end
-    if (half_swept_0) begin // WeightLoader.java:192
-      half_loaded_0 <= 1'b0; // WeightLoader.java:192
+    if (half_swept_0) begin // WeightLoader.java:194
+      half_loaded_0 <= 1'b0; // WeightLoader.java:194
     end
-    if (half_swept_1) begin // WeightLoader.java:192
-      half_loaded_1 <= 1'b0; // WeightLoader.java:192
+    if (half_swept_1) begin // WeightLoader.java:194
+      half_loaded_1 <= 1'b0; // WeightLoader.java:194
     end
-    if (half_released_0) begin // WeightLoader.java:196
-      half_busy_0 <= 1'b0; // WeightLoader.java:196
+    if (half_released_0) begin // WeightLoader.java:198
+      half_busy_0 <= 1'b0; // WeightLoader.java:198
     end
-    if (half_released_1) begin // WeightLoader.java:196
-      half_busy_1 <= 1'b0; // WeightLoader.java:196
+    if (half_released_1) begin // WeightLoader.java:198
+      half_busy_1 <= 1'b0; // WeightLoader.java:198
     end
-    if (finished & ~load_ahead) begin // WeightLoader.java:199
-      loads_finished <= 1'b0; // WeightLoader.java:200
-      load_tokens <= 16'd0; // WeightLoader.java:201
-      load_tile_base <= cmd_address; // WeightLoader.java:202
+    if (finished & ~load_ahead) begin // WeightLoader.java:201
+      loads_finished <= 1'b0; // WeightLoader.java:202
+      load_tokens <= 16'd0; // WeightLoader.java:203
+      load_tile_base <= cmd_address; // WeightLoader.java:204
     end
-    if (accepted) begin // WeightLoader.java:205
-      if (load_ahead_taken) begin // WeightLoader.java:206
-        load_ahead <= 1'b0; // WeightLoader.java:208
-        load_error <= load_ahead_error; // WeightLoader.java:209
-        load_ahead_error <= 1'b0; // WeightLoader.java:210
+    if (accepted) begin // WeightLoader.java:207
+      if (load_ahead_taken) begin // WeightLoader.java:208
+        load_ahead <= 1'b0; // WeightLoader.java:210
+        load_error <= load_ahead_error; // WeightLoader.java:211
+        load_ahead_error <= 1'b0; // WeightLoader.java:212
       end else begin
-        load_tile_base <= command_payload_address; // WeightLoader.java:212
-        load_error <= 1'b0; // WeightLoader.java:213
+        load_tile_base <= command_payload_address; // WeightLoader.java:214
+        load_error <= 1'b0; // WeightLoader.java:215
       end
     end
-    if (load_go_ahead) begin // WeightLoader.java:219
-      load_ahead <= 1'b1; // WeightLoader.java:220
-      load_tile <= 16'd0; // WeightLoader.java:221
-      load_tokens <= 16'd0; // WeightLoader.java:222
-      loads_finished <= 1'b0; // WeightLoader.java:223
-      load_tile_base <= prefetched_address; // WeightLoader.java:224
+    if (load_go_ahead) begin // WeightLoader.java:221
+      load_ahead <= 1'b1; // WeightLoader.java:222
+      load_tile <= 16'd0; // WeightLoader.java:223
+      load_tokens <= 16'd0; // WeightLoader.java:224
+      loads_finished <= 1'b0; // WeightLoader.java:225
+      load_tile_base <= prefetched_address; // WeightLoader.java:226
     end
-    if (load_discard_asked) begin // WeightLoader.java:230
-      load_discarding <= 1'b1; // WeightLoader.java:230
+    if (load_discard_asked) begin // WeightLoader.java:232
+      load_discarding <= 1'b1; // WeightLoader.java:232
     end
-    if (load_discard) begin // WeightLoader.java:232
-      load_discarding <= 1'b0; // WeightLoader.java:233
-      load_ahead <= 1'b0; // WeightLoader.java:234
-      load_ahead_error <= 1'b0; // WeightLoader.java:235
-      load_running <= 1'b0; // WeightLoader.java:236
-      half_busy_0 <= 1'b0; // WeightLoader.java:238
-      half_loaded_0 <= 1'b0; // WeightLoader.java:239
-      half_busy_1 <= 1'b0; // WeightLoader.java:238
-      half_loaded_1 <= 1'b0; // WeightLoader.java:239
-      load_half <= sweep_weight_half; // WeightLoader.java:241
-      load_tile <= 16'd0; // WeightLoader.java:242
-      load_tokens <= 16'd0; // WeightLoader.java:243
-      loads_finished <= 1'b0; // WeightLoader.java:244
-      load_tile_base <= accepted ? command_payload_address : cmd_address; // WeightLoader.java:245
+    if (load_discard) begin // WeightLoader.java:234
+      load_discarding <= 1'b0; // WeightLoader.java:235
+      load_ahead <= 1'b0; // WeightLoader.java:236
+      load_ahead_error <= 1'b0; // WeightLoader.java:237
+      load_running <= 1'b0; // WeightLoader.java:238
+      half_busy_0 <= 1'b0; // WeightLoader.java:240
+      half_loaded_0 <= 1'b0; // WeightLoader.java:241
+      half_busy_1 <= 1'b0; // WeightLoader.java:240
+      half_loaded_1 <= 1'b0; // WeightLoader.java:241
+      load_half <= sweep_weight_half; // WeightLoader.java:243
+      load_tile <= 16'd0; // WeightLoader.java:244
+      load_tokens <= 16'd0; // WeightLoader.java:245
+      loads_finished <= 1'b0; // WeightLoader.java:246
+      load_tile_base <= accepted ? command_payload_address : cmd_address; // WeightLoader.java:247
     end
     if (!ap_rst_n) begin
       ports_idle <= 1'b0;
@@ -1498,6 +1500,8 @@ module TlmmEngine_sim_small (
     weights_release_half_d1 <= sweep_half; // Sweep.java:201
     weights_release_half_d2 <= weights_release_half_d1; // Sweep.java:201
     weights_release_half_d3 <= weights_release_half_d2; // Sweep.java:201
+    weights_swept_d1 <= tile_swept; // Sweep.java:209
+    weights_swept_half_d1 <= sweep_half; // Sweep.java:210
     if (!ap_rst_n) begin
       sweep_tile_groups_less_one <= 16'd0;
       prefetched_sweep_tile_groups_less_one <= 16'd0;
@@ -1538,6 +1542,8 @@ module TlmmEngine_sim_small (
       weights_release_d2 <= 1'b0;
       weights_release_d3 <= 1'b0;
       weights_release_half_d3 <= 1'b0;
+      weights_swept_d1 <= 1'b0;
+      weights_swept_half_d1 <= 1'b0;
     end
   end
 
@@ -1671,6 +1677,11 @@ module TlmmEngine_sim_small (
                  "current when a load completes");
         $stop;
       end
+      if (!(~load_complete | ~(load_half ? half_swept_1 : half_swept_0))) begin // WeightLoader.java:171
+        $display("ASSERTION FAILED in %m: WeightLoader.java:171: WeightLoader: no load completes into a half the ",
+                 "sweep is clearing");
+        $stop;
+      end
       if (!(~build_done
             | ((build_last_block == build_block_eq_last_block)
                & (build_last_slot == build_last_slot_cmp)
@@ -1782,6 +1793,11 @@ module TlmmEngine_sim_small (
       end
       if (!(~weights_arrived | weights_arrived_now | weights_loaded_here)) begin // Sweep.java:146
         $display("ASSERTION FAILED in %m: Sweep.java:146: TLMM sweep: the weights-arrived flag is never early");
+        $stop;
+      end
+      if (!(~weights_swept_d1 | (weights_swept_half_d1 != sweep_half))) begin // Sweep.java:211
+        $display("ASSERTION FAILED in %m: Sweep.java:211: TLMM sweep: a tile's late swept event comes while the ",
+                 "sweep is on the other half");
         $stop;
       end
       if (!(~drop | ~active)) begin // TlmmEngine.java:119

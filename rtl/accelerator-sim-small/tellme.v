@@ -2056,67 +2056,67 @@ module tellme (
   wire         linear_done;                                        // LinearExecutor.java:652
 
   // tap_writer
-  reg          tap_start;                                          // TapWriter.java:44
-  reg  [31:0]  tap_instruction;                                    // TapWriter.java:46
-  reg  [31:0]  tap_first_token;                                    // TapWriter.java:46
-  reg  [2:0]   tap_tokens;                                         // TapWriter.java:47
-  reg  [31:0]  tap_elements;                                       // TapWriter.java:47
-  reg  [3:0]   tap_buffer;                                         // TapWriter.java:48
-  reg  [63:0]  tap_address;                                        // TapWriter.java:48
-  reg  [31:0]  tap_bytes;                                          // TapWriter.java:49
-  reg          tap_quantized;                                      // TapWriter.java:49
-  reg          tap_from_memory;                                    // TapWriter.java:49
-  reg  [63:0]  tap_source;                                         // TapWriter.java:50
-  reg  [3:0]   tap_phase;                                          // TapWriter.java:59
-  reg  [31:0]  tap_header_instruction;                             // TapWriter.java:62
-  reg  [31:0]  tap_header_first_token;                             // TapWriter.java:62
-  reg  [31:0]  tap_header_tokens;                                  // TapWriter.java:62
-  reg  [31:0]  tap_header_elements;                                // TapWriter.java:62
-  reg  [2:0]   tap_token_count;                                    // TapWriter.java:64
-  reg  [31:0]  tap_element_count;                                  // TapWriter.java:65
-  reg  [3:0]   tap_buffer_id;                                      // TapWriter.java:66
-  reg  [63:0]  tap_record_address;                                 // TapWriter.java:67
-  reg          tap_from_quantized;                                 // TapWriter.java:68
-  reg          tap_from_memory_q;                                  // TapWriter.java:69
-  reg  [63:0]  tap_source_address;                                 // TapWriter.java:70
-  reg  [31:0]  tap_words;                                          // TapWriter.java:71
-  reg  [31:0]  tap_words_pushed;                                   // TapWriter.java:72
-  reg          tap_last_word;                                      // TapWriter.java:75
-  reg  [2:0]   tap_token;                                          // TapWriter.java:76
-  reg  [31:0]  tap_element;                                        // TapWriter.java:77
-  reg  [31:0]  tap_elements_after;                                 // TapWriter.java:81
-  reg          tap_last_element;                                   // TapWriter.java:82
-  reg          tap_last_token;                                     // TapWriter.java:84
-  wire [31:0]  tap_beats;                                          // TapWriter.java:110
-  reg  [31:0]  tap_header_word;                                    // TapWriter.java:121
-  reg  [1:0]   tap_lane;                                           // TapWriter.java:133
-  reg  [31:0]  tap_buffer_value;                                   // TapWriter.java:134
-  reg  [2:0]   tap_store_byte;                                     // TapWriter.java:136
-  reg  [7:0]   tap_activation;                                     // TapWriter.java:141
-  reg  [31:0]  tap_buffer_value_q;                                 // TapWriter.java:144
-  reg  [7:0]   tap_activation_q;                                   // TapWriter.java:145
+  reg          tap_start;                                          // TapWriter.java:47
+  reg  [31:0]  tap_instruction;                                    // TapWriter.java:49
+  reg  [31:0]  tap_first_token;                                    // TapWriter.java:49
+  reg  [2:0]   tap_tokens;                                         // TapWriter.java:50
+  reg  [31:0]  tap_elements;                                       // TapWriter.java:50
+  reg  [3:0]   tap_buffer;                                         // TapWriter.java:51
+  reg  [63:0]  tap_address;                                        // TapWriter.java:51
+  reg  [31:0]  tap_bytes;                                          // TapWriter.java:52
+  reg          tap_quantized;                                      // TapWriter.java:52
+  reg          tap_from_memory;                                    // TapWriter.java:52
+  reg  [63:0]  tap_source;                                         // TapWriter.java:53
+  reg  [3:0]   tap_phase;                                          // TapWriter.java:62
+  reg  [31:0]  tap_header_instruction;                             // TapWriter.java:65
+  reg  [31:0]  tap_header_first_token;                             // TapWriter.java:65
+  reg  [31:0]  tap_header_tokens;                                  // TapWriter.java:65
+  reg  [31:0]  tap_header_elements;                                // TapWriter.java:65
+  reg  [2:0]   tap_token_count;                                    // TapWriter.java:67
+  reg  [31:0]  tap_element_count;                                  // TapWriter.java:68
+  reg  [3:0]   tap_buffer_id;                                      // TapWriter.java:69
+  reg  [63:0]  tap_record_address;                                 // TapWriter.java:70
+  reg          tap_from_quantized;                                 // TapWriter.java:71
+  reg          tap_from_memory_q;                                  // TapWriter.java:72
+  reg  [63:0]  tap_source_address;                                 // TapWriter.java:73
+  reg  [31:0]  tap_words;                                          // TapWriter.java:74
+  reg  [31:0]  tap_words_pushed;                                   // TapWriter.java:75
+  reg          tap_last_word;                                      // TapWriter.java:78
+  reg  [2:0]   tap_token;                                          // TapWriter.java:79
+  reg  [31:0]  tap_element;                                        // TapWriter.java:80
+  reg  [31:0]  tap_elements_after;                                 // TapWriter.java:84
+  reg          tap_last_element;                                   // TapWriter.java:85
+  reg          tap_last_token;                                     // TapWriter.java:87
+  wire [31:0]  tap_beats;                                          // TapWriter.java:113
+  reg  [31:0]  tap_header_word;                                    // TapWriter.java:124
+  reg  [1:0]   tap_lane;                                           // TapWriter.java:136
+  reg  [31:0]  tap_buffer_value;                                   // TapWriter.java:137
+  reg  [2:0]   tap_store_byte;                                     // TapWriter.java:139
+  reg  [7:0]   tap_activation;                                     // TapWriter.java:144
+  reg  [31:0]  tap_buffer_value_q;                                 // TapWriter.java:147
+  reg  [7:0]   tap_activation_q;                                   // TapWriter.java:148
   reg  [31:0]  tap_mc;                                             // QuantizedStore.java:107
-  reg  [31:0]  tap_mc_q;                                           // TapWriter.java:146
-  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:253
-  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:254
-  wire [31:0]  tap_quantized_value;                                // TapWriter.java:147
-  wire [31:0]  tap_value;                                          // TapWriter.java:148
-  reg  [31:0]  tap_value_q;                                        // TapWriter.java:148
-  reg          tap_memory_asked;                                   // TapWriter.java:153
-  wire         tap_asking_memory;                                  // TapWriter.java:156
-  reg  [2:0]   tap_token_count_dsp;                                // TapWriter.java:163
-  reg  [31:0]  tap_element_count_dsp;                              // TapWriter.java:164
+  reg  [31:0]  tap_mc_q;                                           // TapWriter.java:149
+  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:256
+  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:257
+  wire [31:0]  tap_quantized_value;                                // TapWriter.java:150
+  wire [31:0]  tap_value;                                          // TapWriter.java:151
+  reg  [31:0]  tap_value_q;                                        // TapWriter.java:151
+  reg          tap_memory_asked;                                   // TapWriter.java:156
+  wire         tap_asking_memory;                                  // TapWriter.java:159
+  reg  [2:0]   tap_token_count_dsp;                                // TapWriter.java:166
+  reg  [31:0]  tap_element_count_dsp;                              // TapWriter.java:167
   reg  [26:0]  tap_source_words_part0;                             // PartialProducts.java:47
   reg  [10:0]  tap_source_words_part1;                             // PartialProducts.java:47
-  wire [32:0]  tap_source_beats;                                   // TapWriter.java:166
-  reg  [0:0]   tap_memory_word;                                    // TapWriter.java:173
-  wire         tap_memory_ready;                                   // TapWriter.java:183
-  wire         tap_pushing;                                        // TapWriter.java:185
-  wire         tap_header_done;                                    // TapWriter.java:213
-  wire         tap_no_values;                                      // TapWriter.java:214
-  wire         tap_word_taken;                                     // TapWriter.java:215
-  wire         tap_last_memory_word;                               // TapWriter.java:240
-  wire         tap_finished;                                       // TapWriter.java:246
+  wire [32:0]  tap_source_beats;                                   // TapWriter.java:169
+  reg  [0:0]   tap_memory_word;                                    // TapWriter.java:176
+  wire         tap_memory_ready;                                   // TapWriter.java:186
+  wire         tap_pushing;                                        // TapWriter.java:188
+  wire         tap_header_done;                                    // TapWriter.java:216
+  wire         tap_no_values;                                      // TapWriter.java:217
+  wire         tap_word_taken;                                     // TapWriter.java:218
+  wire         tap_last_memory_word;                               // TapWriter.java:243
+  reg          tap_finished;                                       // TapWriter.java:249
   wire [31:0]  record_status;                                      // TellmeKernel.java:160
   wire [31:0]  record_error_code;                                  // TellmeKernel.java:161
   wire [31:0]  record_error_detail;                                // TellmeKernel.java:161
@@ -3434,10 +3434,10 @@ module tellme (
       data_read_payload_address = rotate_table_address; // RotateAndCache.java:157
       data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:158
     end
-    if (tap_asking_memory) begin // TapWriter.java:167
-      data_read_valid = 1'b1; // TapWriter.java:168
-      data_read_payload_address = tap_source_address; // TapWriter.java:169
-      data_read_payload_beats = tap_source_beats[31:0]; // TapWriter.java:170
+    if (tap_asking_memory) begin // TapWriter.java:170
+      data_read_valid = 1'b1; // TapWriter.java:171
+      data_read_payload_address = tap_source_address; // TapWriter.java:172
+      data_read_payload_beats = tap_source_beats[31:0]; // TapWriter.java:173
     end
     if (own_read & ~read_issued) begin // Sequencer.java:135
       data_read_valid = 1'b1; // Sequencer.java:136
@@ -3490,8 +3490,8 @@ module tellme (
     if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:191
       data_beat_ready = 1'b1; // RotateAndCache.java:191
     end
-    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:241
-      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:241
+    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:244
+      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:244
     end
     if (own_read & read_issued) begin // Sequencer.java:168
       data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:168
@@ -3560,10 +3560,10 @@ module tellme (
       data_write_payload_address = lm_head_logits_address; // LmHeadExecutor.java:164
       data_write_payload_beats = lm_head_logit_beats[31:0]; // LmHeadExecutor.java:165
     end
-    if (tap_phase == TAP_STEP_COMMAND) begin // TapWriter.java:112
-      data_write_valid = 1'b1; // TapWriter.java:113
-      data_write_payload_address = tap_record_address; // TapWriter.java:114
-      data_write_payload_beats = tap_beats; // TapWriter.java:115
+    if (tap_phase == TAP_STEP_COMMAND) begin // TapWriter.java:115
+      data_write_valid = 1'b1; // TapWriter.java:116
+      data_write_payload_address = tap_record_address; // TapWriter.java:117
+      data_write_payload_beats = tap_beats; // TapWriter.java:118
     end
     if (record_commanding) begin // RecordWriter.java:69
       data_write_valid = 1'b1; // RecordWriter.java:70
@@ -3735,11 +3735,11 @@ module tellme (
       buffer_read_token = rotate_feed_token[1:0]; // RotateAndCache.java:246
       buffer_read_word = rotate_feed_word[7:0]; // RotateAndCache.java:247
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:122
-      buffer_read_valid = 1'b1; // TapWriter.java:123
-      buffer_read_id = tap_buffer_id; // TapWriter.java:124
-      buffer_read_token = tap_token[1:0]; // TapWriter.java:125
-      buffer_read_word = tap_element[9:2]; // TapWriter.java:126
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:125
+      buffer_read_valid = 1'b1; // TapWriter.java:126
+      buffer_read_id = tap_buffer_id; // TapWriter.java:127
+      buffer_read_token = tap_token[1:0]; // TapWriter.java:128
+      buffer_read_word = tap_element[9:2]; // TapWriter.java:129
     end
   end
 
@@ -4021,18 +4021,18 @@ module tellme (
       packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:175
       packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:176
     end
-    if (tap_pushing) begin // TapWriter.java:186
-      packer_word_valid = 1'b1; // TapWriter.java:187
-      packer_word_payload_keep = 1'b1; // TapWriter.java:188
-      packer_word_payload_value = 32'h0; // TapWriter.java:189
-      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:190
-        packer_word_payload_value = tap_header_word; // TapWriter.java:190
+    if (tap_pushing) begin // TapWriter.java:189
+      packer_word_valid = 1'b1; // TapWriter.java:190
+      packer_word_payload_keep = 1'b1; // TapWriter.java:191
+      packer_word_payload_value = 32'h0; // TapWriter.java:192
+      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:193
+        packer_word_payload_value = tap_header_word; // TapWriter.java:193
       end
-      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:191
-        packer_word_payload_value = tap_value_q; // TapWriter.java:191
+      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:194
+        packer_word_payload_value = tap_value_q; // TapWriter.java:194
       end
-      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:192
-        // TapWriter.java:192
+      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:195
+        // TapWriter.java:195
         packer_word_payload_value = tap_memory_word ? data_beat_payload_data[63:32] : data_beat_payload_data[31:0];
       end
     end
@@ -4100,10 +4100,10 @@ module tellme (
       quantized_read_token = linear_feed_token[1:0]; // LinearExecutor.java:367
       quantized_read_word = linear_feed_word[6:0]; // LinearExecutor.java:368
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:128
-      quantized_read = 1'b1; // TapWriter.java:129
-      quantized_read_token = tap_token[1:0]; // TapWriter.java:130
-      quantized_read_word = tap_element[9:3]; // TapWriter.java:131
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:131
+      quantized_read = 1'b1; // TapWriter.java:132
+      quantized_read_token = tap_token[1:0]; // TapWriter.java:133
+      quantized_read_word = tap_element[9:3]; // TapWriter.java:134
     end
   end
 
@@ -6567,10 +6567,10 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // tap_writer (TapWriter.java:39): writes a debug-tap record: its header, a buffer's values token by token, the
+  // tap_writer (TapWriter.java:42): writes a debug-tap record: its header, a buffer's values token by token, the
   // padding
   always @(*) begin
-    tap_start = 1'b0; // TapWriter.java:45
+    tap_start = 1'b0; // TapWriter.java:48
     case (phase) // Sequencer.java:460
       STEP_TAP: begin
         if (~tapping | ~has_tap) begin // Sequencer.java:608
@@ -6587,85 +6587,85 @@ module tellme (
   end
 
   always @(*) begin
-    tap_quantized = 1'b0; // TapWriter.java:51
+    tap_quantized = 1'b0; // TapWriter.java:54
     tap_quantized = is_quantize; // Sequencer.java:323
   end
 
   always @(*) begin
-    tap_from_memory = 1'b0; // TapWriter.java:52
+    tap_from_memory = 1'b0; // TapWriter.java:55
     tap_from_memory = is_lm_head; // Sequencer.java:324
   end
 
   always @(*) begin
-    tap_source = 64'd0; // TapWriter.java:53
+    tap_source = 64'd0; // TapWriter.java:56
     tap_source = logits_address; // Sequencer.java:325
   end
 
   always @(*) begin
-    tap_instruction = 32'd0; // TapWriter.java:56
+    tap_instruction = 32'd0; // TapWriter.java:59
     tap_instruction = pc; // Sequencer.java:353
   end
 
   always @(*) begin
-    tap_first_token = 32'd0; // TapWriter.java:56
+    tap_first_token = 32'd0; // TapWriter.java:59
     tap_first_token = chunk_from; // Sequencer.java:354
   end
 
   always @(*) begin
-    tap_tokens = 3'd0; // TapWriter.java:56
+    tap_tokens = 3'd0; // TapWriter.java:59
     tap_tokens = tap_tokens_q; // Sequencer.java:355
   end
 
   always @(*) begin
-    tap_elements = 32'd0; // TapWriter.java:56
+    tap_elements = 32'd0; // TapWriter.java:59
     tap_elements = tap_elements_q; // Sequencer.java:356
   end
 
   always @(*) begin
-    tap_buffer = 4'd0; // TapWriter.java:56
+    tap_buffer = 4'd0; // TapWriter.java:59
     tap_buffer = tap_dst_of; // Sequencer.java:357
   end
 
   always @(*) begin
-    tap_address = 64'd0; // TapWriter.java:56
+    tap_address = 64'd0; // TapWriter.java:59
     tap_address = tap_record_at; // Sequencer.java:358
   end
 
   always @(*) begin
-    tap_bytes = 32'd0; // TapWriter.java:56
+    tap_bytes = 32'd0; // TapWriter.java:59
     tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:359
   end
 
-  assign tap_beats = {1'b0, tap_words[31:1]}; // TapWriter.java:110
+  assign tap_beats = {1'b0, tap_words[31:1]}; // TapWriter.java:113
 
   always @(*) begin
-    case (tap_words_pushed[1:0]) // TapWriter.java:121
-      2'd0: tap_header_word = tap_header_instruction; // TapWriter.java:121
-      2'd1: tap_header_word = tap_header_first_token; // TapWriter.java:121
-      2'd2: tap_header_word = tap_header_tokens; // TapWriter.java:121
-      default: tap_header_word = tap_header_elements; // TapWriter.java:121
+    case (tap_words_pushed[1:0]) // TapWriter.java:124
+      2'd0: tap_header_word = tap_header_instruction; // TapWriter.java:124
+      2'd1: tap_header_word = tap_header_first_token; // TapWriter.java:124
+      2'd2: tap_header_word = tap_header_tokens; // TapWriter.java:124
+      default: tap_header_word = tap_header_elements; // TapWriter.java:124
     endcase
   end
 
   always @(*) begin
-    case (tap_lane) // TapWriter.java:134
-      2'd0: tap_buffer_value = buffer_lane0_read; // TapWriter.java:134
-      2'd1: tap_buffer_value = buffer_lane1_read; // TapWriter.java:134
-      2'd2: tap_buffer_value = buffer_lane2_read; // TapWriter.java:134
-      default: tap_buffer_value = buffer_lane3_read; // TapWriter.java:134
+    case (tap_lane) // TapWriter.java:137
+      2'd0: tap_buffer_value = buffer_lane0_read; // TapWriter.java:137
+      2'd1: tap_buffer_value = buffer_lane1_read; // TapWriter.java:137
+      2'd2: tap_buffer_value = buffer_lane2_read; // TapWriter.java:137
+      default: tap_buffer_value = buffer_lane3_read; // TapWriter.java:137
     endcase
   end
 
   always @(*) begin
-    case (tap_store_byte) // TapWriter.java:141
-      3'd0: tap_activation = quantized_read_data[7:0]; // TapWriter.java:141
-      3'd1: tap_activation = quantized_read_data[15:8]; // TapWriter.java:141
-      3'd2: tap_activation = quantized_read_data[23:16]; // TapWriter.java:141
-      3'd3: tap_activation = quantized_read_data[31:24]; // TapWriter.java:141
-      3'd4: tap_activation = quantized_read_data[39:32]; // TapWriter.java:141
-      3'd5: tap_activation = quantized_read_data[47:40]; // TapWriter.java:141
-      3'd6: tap_activation = quantized_read_data[55:48]; // TapWriter.java:141
-      default: tap_activation = quantized_read_data[63:56]; // TapWriter.java:141
+    case (tap_store_byte) // TapWriter.java:144
+      3'd0: tap_activation = quantized_read_data[7:0]; // TapWriter.java:144
+      3'd1: tap_activation = quantized_read_data[15:8]; // TapWriter.java:144
+      3'd2: tap_activation = quantized_read_data[23:16]; // TapWriter.java:144
+      3'd3: tap_activation = quantized_read_data[31:24]; // TapWriter.java:144
+      3'd4: tap_activation = quantized_read_data[39:32]; // TapWriter.java:144
+      3'd5: tap_activation = quantized_read_data[47:40]; // TapWriter.java:144
+      3'd6: tap_activation = quantized_read_data[55:48]; // TapWriter.java:144
+      default: tap_activation = quantized_read_data[63:56]; // TapWriter.java:144
     endcase
   end
 
@@ -6678,172 +6678,172 @@ module tellme (
     endcase
   end
 
-  // TapWriter.java:253
+  // TapWriter.java:256
   assign tap_int8_magnitude = tap_activation_q[7] ? -tap_int8_magnitude_ext : tap_int8_magnitude_ext;
 
   always @(*) begin
-    tap_int8_float = 32'h0; // TapWriter.java:255
-    if (tap_int8_magnitude[0]) begin // TapWriter.java:260
-      tap_int8_float = {tap_activation_q[7], 31'h3f800000}; // TapWriter.java:260
+    tap_int8_float = 32'h0; // TapWriter.java:258
+    if (tap_int8_magnitude[0]) begin // TapWriter.java:263
+      tap_int8_float = {tap_activation_q[7], 31'h3f800000}; // TapWriter.java:263
     end
-    if (tap_int8_magnitude[1]) begin // TapWriter.java:260
-      tap_int8_float = {tap_activation_q[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:260
+    if (tap_int8_magnitude[1]) begin // TapWriter.java:263
+      tap_int8_float = {tap_activation_q[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:263
     end
-    if (tap_int8_magnitude[2]) begin // TapWriter.java:260
-      tap_int8_float = {tap_activation_q[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:260
+    if (tap_int8_magnitude[2]) begin // TapWriter.java:263
+      tap_int8_float = {tap_activation_q[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:263
     end
-    if (tap_int8_magnitude[3]) begin // TapWriter.java:260
-      tap_int8_float = {tap_activation_q[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:260
+    if (tap_int8_magnitude[3]) begin // TapWriter.java:263
+      tap_int8_float = {tap_activation_q[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:263
     end
-    if (tap_int8_magnitude[4]) begin // TapWriter.java:260
-      tap_int8_float = {tap_activation_q[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:260
+    if (tap_int8_magnitude[4]) begin // TapWriter.java:263
+      tap_int8_float = {tap_activation_q[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:263
     end
-    if (tap_int8_magnitude[5]) begin // TapWriter.java:260
-      tap_int8_float = {tap_activation_q[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:260
+    if (tap_int8_magnitude[5]) begin // TapWriter.java:263
+      tap_int8_float = {tap_activation_q[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:263
     end
-    if (tap_int8_magnitude[6]) begin // TapWriter.java:260
-      tap_int8_float = {tap_activation_q[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:260
+    if (tap_int8_magnitude[6]) begin // TapWriter.java:263
+      tap_int8_float = {tap_activation_q[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:263
     end
-    if (tap_int8_magnitude[7]) begin // TapWriter.java:260
-      tap_int8_float = {tap_activation_q[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:260
+    if (tap_int8_magnitude[7]) begin // TapWriter.java:263
+      tap_int8_float = {tap_activation_q[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:263
     end
   end
 
-  assign tap_quantized_value = tap_last_element ? tap_mc_q : tap_int8_float; // TapWriter.java:147
-  assign tap_value = tap_from_quantized ? tap_quantized_value : tap_buffer_value_q; // TapWriter.java:148
-  // TapWriter.java:156
+  assign tap_quantized_value = tap_last_element ? tap_mc_q : tap_int8_float; // TapWriter.java:150
+  assign tap_value = tap_from_quantized ? tap_quantized_value : tap_buffer_value_q; // TapWriter.java:151
+  // TapWriter.java:159
   assign tap_asking_memory =
       tap_from_memory_q & ~tap_memory_asked & ((tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_MEMORY));
-  assign tap_source_beats = tap_source_beats_sum[33:1]; // TapWriter.java:166
-  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:183
-  // TapWriter.java:185
+  assign tap_source_beats = tap_source_beats_sum[33:1]; // TapWriter.java:169
+  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:186
+  // TapWriter.java:188
   assign tap_pushing =
       (tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_VALUE) | (tap_phase == TAP_STEP_PAD) | tap_memory_ready;
-  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:213
-  assign tap_no_values = (tap_token_count == 3'd0) | (tap_element_count == 32'd0); // TapWriter.java:214
-  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:215
-  assign tap_last_memory_word = tap_memory_word | (tap_last_element & tap_last_token); // TapWriter.java:240
-  assign tap_finished = tap_word_taken & tap_last_word; // TapWriter.java:246
+  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:216
+  assign tap_no_values = (tap_token_count == 3'd0) | (tap_element_count == 32'd0); // TapWriter.java:217
+  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:218
+  assign tap_last_memory_word = tap_memory_word | (tap_last_element & tap_last_token); // TapWriter.java:243
 
   always @(posedge ap_clk) begin
-    if (tap_start) begin // TapWriter.java:86
-      tap_header_instruction <= tap_instruction; // TapWriter.java:87
-      tap_header_first_token <= tap_first_token; // TapWriter.java:88
-      tap_header_tokens <= {29'd0, tap_tokens}; // TapWriter.java:89
-      tap_header_elements <= tap_elements; // TapWriter.java:90
-      tap_token_count <= tap_tokens; // TapWriter.java:91
-      tap_element_count <= tap_elements; // TapWriter.java:92
-      tap_buffer_id <= tap_buffer; // TapWriter.java:93
-      tap_record_address <= tap_address; // TapWriter.java:94
-      tap_from_quantized <= tap_quantized; // TapWriter.java:95
-      tap_from_memory_q <= tap_from_memory; // TapWriter.java:96
-      tap_source_address <= tap_source; // TapWriter.java:97
-      tap_words <= {2'd0, tap_bytes[31:2]}; // TapWriter.java:98
-      tap_words_pushed <= 32'd0; // TapWriter.java:99
-      tap_last_word <= {2'd0, tap_bytes[31:2]} == 32'd1; // TapWriter.java:100
-      tap_token <= 3'd0; // TapWriter.java:101
-      tap_element <= 32'd0; // TapWriter.java:102
-      tap_elements_after <= tap_elements - 32'd1; // TapWriter.java:103
-      tap_last_element <= tap_elements <= 32'd1; // TapWriter.java:104
-      tap_last_token <= tap_tokens <= 3'd1; // TapWriter.java:105
-      tap_phase <= TAP_STEP_COMMAND; // TapWriter.java:106
+    if (tap_start) begin // TapWriter.java:89
+      tap_header_instruction <= tap_instruction; // TapWriter.java:90
+      tap_header_first_token <= tap_first_token; // TapWriter.java:91
+      tap_header_tokens <= {29'd0, tap_tokens}; // TapWriter.java:92
+      tap_header_elements <= tap_elements; // TapWriter.java:93
+      tap_token_count <= tap_tokens; // TapWriter.java:94
+      tap_element_count <= tap_elements; // TapWriter.java:95
+      tap_buffer_id <= tap_buffer; // TapWriter.java:96
+      tap_record_address <= tap_address; // TapWriter.java:97
+      tap_from_quantized <= tap_quantized; // TapWriter.java:98
+      tap_from_memory_q <= tap_from_memory; // TapWriter.java:99
+      tap_source_address <= tap_source; // TapWriter.java:100
+      tap_words <= {2'd0, tap_bytes[31:2]}; // TapWriter.java:101
+      tap_words_pushed <= 32'd0; // TapWriter.java:102
+      tap_last_word <= {2'd0, tap_bytes[31:2]} == 32'd1; // TapWriter.java:103
+      tap_token <= 3'd0; // TapWriter.java:104
+      tap_element <= 32'd0; // TapWriter.java:105
+      tap_elements_after <= tap_elements - 32'd1; // TapWriter.java:106
+      tap_last_element <= tap_elements <= 32'd1; // TapWriter.java:107
+      tap_last_token <= tap_tokens <= 3'd1; // TapWriter.java:108
+      tap_phase <= TAP_STEP_COMMAND; // TapWriter.java:109
     end
-    if (data_write_valid & data_write_ready & (tap_phase == TAP_STEP_COMMAND)) begin // TapWriter.java:117
-      tap_phase <= TAP_STEP_HEADER; // TapWriter.java:117
-    end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:133
-      tap_lane <= tap_element[1:0]; // TapWriter.java:133
+    if (data_write_valid & data_write_ready & (tap_phase == TAP_STEP_COMMAND)) begin // TapWriter.java:120
+      tap_phase <= TAP_STEP_HEADER; // TapWriter.java:120
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:136
-      tap_store_byte <= tap_element[2:0]; // TapWriter.java:136
+      tap_lane <= tap_element[1:0]; // TapWriter.java:136
     end
-    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:144
-      tap_buffer_value_q <= tap_buffer_value; // TapWriter.java:144
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:139
+      tap_store_byte <= tap_element[2:0]; // TapWriter.java:139
     end
-    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:145
-      tap_activation_q <= tap_activation; // TapWriter.java:145
+    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:147
+      tap_buffer_value_q <= tap_buffer_value; // TapWriter.java:147
     end
-    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:146
-      tap_mc_q <= tap_mc; // TapWriter.java:146
+    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:148
+      tap_activation_q <= tap_activation; // TapWriter.java:148
     end
-    if (tap_phase == TAP_STEP_CONVERT) begin // TapWriter.java:148
-      tap_value_q <= tap_value; // TapWriter.java:148
+    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:149
+      tap_mc_q <= tap_mc; // TapWriter.java:149
     end
-    if (tap_start) begin // TapWriter.java:154
-      tap_memory_asked <= 1'b0; // TapWriter.java:154
+    if (tap_phase == TAP_STEP_CONVERT) begin // TapWriter.java:151
+      tap_value_q <= tap_value; // TapWriter.java:151
     end
-    if (tap_start) begin // TapWriter.java:163
-      tap_token_count_dsp <= tap_tokens; // TapWriter.java:163
+    if (tap_start) begin // TapWriter.java:157
+      tap_memory_asked <= 1'b0; // TapWriter.java:157
     end
-    if (tap_start) begin // TapWriter.java:164
-      tap_element_count_dsp <= tap_elements; // TapWriter.java:164
+    if (tap_start) begin // TapWriter.java:166
+      tap_token_count_dsp <= tap_tokens; // TapWriter.java:166
+    end
+    if (tap_start) begin // TapWriter.java:167
+      tap_element_count_dsp <= tap_elements; // TapWriter.java:167
     end
     // PartialProducts.java:47
     tap_source_words_part0 <= {24'd0, tap_token_count_dsp} * {3'd0, tap_element_count_dsp[23:0]};
     // PartialProducts.java:47
     tap_source_words_part1 <= {8'd0, tap_token_count_dsp} * {3'd0, tap_element_count_dsp[31:24]};
-    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:172
-      tap_memory_asked <= 1'b1; // TapWriter.java:172
+    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:175
+      tap_memory_asked <= 1'b1; // TapWriter.java:175
     end
-    if (tap_start) begin // TapWriter.java:175
-      tap_memory_word <= 1'b0; // TapWriter.java:175
+    if (tap_start) begin // TapWriter.java:178
+      tap_memory_word <= 1'b0; // TapWriter.java:178
     end
-    if (tap_word_taken) begin // TapWriter.java:216
-      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:217
-      tap_last_word <= (tap_words_pushed + 32'd2) == tap_words; // TapWriter.java:218
-      if (tap_last_word) begin // TapWriter.java:219
-        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:219
-      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:220
-        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:221
-        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:222
-          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:222
+    if (tap_word_taken) begin // TapWriter.java:219
+      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:220
+      tap_last_word <= (tap_words_pushed + 32'd2) == tap_words; // TapWriter.java:221
+      if (tap_last_word) begin // TapWriter.java:222
+        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:222
+      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:223
+        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:224
+        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:225
+          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:225
         end
-      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:224
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:202
-        if (tap_last_element) begin // TapWriter.java:203
-          tap_token <= tap_token + 3'd1; // TapWriter.java:204
-          tap_last_token <= (tap_token + 3'd2) == tap_token_count; // TapWriter.java:205
-          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:206
-          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:207
+      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:227
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:205
+        if (tap_last_element) begin // TapWriter.java:206
+          tap_token <= tap_token + 3'd1; // TapWriter.java:207
+          tap_last_token <= (tap_token + 3'd2) == tap_token_count; // TapWriter.java:208
+          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:209
+          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:210
         end else begin
-          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:209
-          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:210
+          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:212
+          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:213
         end
-        if (tap_last_element & tap_last_token) begin // TapWriter.java:226
-          tap_phase <= TAP_STEP_PAD; // TapWriter.java:226
+        if (tap_last_element & tap_last_token) begin // TapWriter.java:229
+          tap_phase <= TAP_STEP_PAD; // TapWriter.java:229
         end
-      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:228
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:202
-        if (tap_last_element) begin // TapWriter.java:203
-          tap_token <= tap_token + 3'd1; // TapWriter.java:204
-          tap_last_token <= (tap_token + 3'd2) == tap_token_count; // TapWriter.java:205
-          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:206
-          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:207
+      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:231
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:205
+        if (tap_last_element) begin // TapWriter.java:206
+          tap_token <= tap_token + 3'd1; // TapWriter.java:207
+          tap_last_token <= (tap_token + 3'd2) == tap_token_count; // TapWriter.java:208
+          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:209
+          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:210
         end else begin
-          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:209
-          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:210
+          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:212
+          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:213
         end
-        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:230
+        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:233
       end
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:234
-      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:234
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:237
+      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:237
     end
-    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:235
-      tap_phase <= TAP_STEP_READ_LAND; // TapWriter.java:235
+    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:238
+      tap_phase <= TAP_STEP_READ_LAND; // TapWriter.java:238
     end
-    if (tap_phase == TAP_STEP_READ_LAND) begin // TapWriter.java:236
-      tap_phase <= TAP_STEP_LATCH; // TapWriter.java:236
+    if (tap_phase == TAP_STEP_READ_LAND) begin // TapWriter.java:239
+      tap_phase <= TAP_STEP_LATCH; // TapWriter.java:239
     end
-    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:237
-      tap_phase <= TAP_STEP_CONVERT; // TapWriter.java:237
+    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:240
+      tap_phase <= TAP_STEP_CONVERT; // TapWriter.java:240
     end
-    if (tap_phase == TAP_STEP_CONVERT) begin // TapWriter.java:238
-      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:238
+    if (tap_phase == TAP_STEP_CONVERT) begin // TapWriter.java:241
+      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:241
     end
-    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:243
-      tap_memory_word <= ~tap_last_memory_word & (tap_memory_word + 1'b1); // TapWriter.java:243
+    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:246
+      tap_memory_word <= ~tap_last_memory_word & (tap_memory_word + 1'b1); // TapWriter.java:246
     end
+    tap_finished <= tap_word_taken & tap_last_word; // TapWriter.java:249
     if (!ap_rst_n) begin
       tap_header_instruction <= 32'h0;
       tap_header_first_token <= 32'h0;
@@ -6867,6 +6867,7 @@ module tellme (
       tap_phase <= TAP_STEP_IDLE;
       tap_memory_asked <= 1'b0;
       tap_memory_word <= 1'b0;
+      tap_finished <= 1'b0;
     end
   end
 
@@ -7839,13 +7840,13 @@ module tellme (
                  "the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:111
-        $display("ASSERTION FAILED in %m: TapWriter.java:111: TapWriter: a record starts on a whole beat");
+      if (!((tap_phase != TAP_STEP_COMMAND) | packer_aligned)) begin // TapWriter.java:114
+        $display("ASSERTION FAILED in %m: TapWriter.java:114: TapWriter: a record starts on a whole beat");
         $stop;
       end
-      // TapWriter.java:194
+      // TapWriter.java:197
       if (!((tap_phase == TAP_STEP_IDLE) | (tap_last_word == ((tap_words_pushed + 32'd1) == tap_words)))) begin
-        $display("ASSERTION FAILED in %m: TapWriter.java:194: TapWriter: the last-word flag follows the words pushed");
+        $display("ASSERTION FAILED in %m: TapWriter.java:197: TapWriter: the last-word flag follows the words pushed");
         $stop;
       end
       if (!(~((tap_phase == TAP_STEP_READ)
@@ -7855,8 +7856,8 @@ module tellme (
               | (tap_phase == TAP_STEP_VALUE)
               | (tap_phase == TAP_STEP_MEMORY))
             | ((tap_last_element == ((tap_element + 32'd1) == tap_element_count))
-               & (tap_last_token == ((tap_token + 3'd1) == tap_token_count))))) begin // TapWriter.java:196
-        $display("ASSERTION FAILED in %m: TapWriter.java:196: TapWriter: the last-element and last-token flags ",
+               & (tap_last_token == ((tap_token + 3'd1) == tap_token_count))))) begin // TapWriter.java:199
+        $display("ASSERTION FAILED in %m: TapWriter.java:199: TapWriter: the last-element and last-token flags ",
                  "follow the element and the token");
         $stop;
       end

@@ -515,12 +515,12 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [4:0]   key_landing_rows;                      // ChunkProgress.java:66
 
   // score_engine.score_walk
-  reg          score_active;                          // ChunkWalk.java:64
-  reg  [7:0]   score_chunk;                           // ChunkWalk.java:65
-  reg  [12:0]  score_chunk_start;                     // ChunkWalk.java:66
-  wire         score_finishing;                       // ChunkWalk.java:67
-  wire         score_chunk_done;                      // ChunkWalk.java:68
-  wire         score_slot_done;                       // ChunkWalk.java:69
+  reg          score_active;                          // ChunkWalk.java:69
+  reg  [7:0]   score_chunk;                           // ChunkWalk.java:70
+  reg  [12:0]  score_chunk_start;                     // ChunkWalk.java:71
+  wire         score_finishing;                       // ChunkWalk.java:72
+  wire         score_chunk_done;                      // ChunkWalk.java:73
+  wire         score_slot_done;                       // ChunkWalk.java:74
 
   // score_engine.score_walk.score_slots
   reg  [2:0]   score_slots_slot;                      // SlotWalker.java:52
@@ -533,22 +533,25 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         score_slots_next_token;                // SlotWalker.java:62
 
   // score_engine.score_walk
-  wire [0:0]   score_loader;                          // ChunkWalk.java:77
-  wire [0:0]   score_half;                            // ChunkWalk.java:80
-  wire [5:0]   score_need_rows;                       // ChunkWalk.java:81
-  wire [11:0]  score_chunk_wide;                      // ChunkWalk.java:83
-  reg          score_chunk_behind;                    // ChunkWalk.java:90
-  reg          score_chunk_landing;                   // ChunkWalk.java:91
-  wire         score_rows_landed;                     // ChunkWalk.java:92
-  wire         score_rows_in;                         // ChunkWalk.java:93
-  wire         score_step;                            // ChunkWalk.java:94
-  reg  [12:0]  score_next_chunk_start;                // ChunkWalk.java:99
-  reg          score_slot_has_rows;                   // ChunkWalk.java:110
-  reg  [5:0]   score_rows_here;                       // ChunkWalk.java:110
-  reg          score_rows_fit_turn;                   // ChunkWalk.java:111
-  wire         score_slot_finished;                   // ChunkWalk.java:119
-  wire         score_last_chunk;                      // ChunkWalk.java:124
-  wire         score_walk_done;                       // ChunkWalk.java:125
+  wire [0:0]   score_loader;                          // ChunkWalk.java:82
+  wire [0:0]   score_half;                            // ChunkWalk.java:85
+  wire [5:0]   score_need_rows;                       // ChunkWalk.java:86
+  wire         score_need_moves;                      // ChunkWalk.java:87
+  wire [11:0]  score_chunk_wide;                      // ChunkWalk.java:89
+  reg          score_chunk_behind;                    // ChunkWalk.java:96
+  reg          score_chunk_landing;                   // ChunkWalk.java:97
+  wire         score_rows_landed;                     // ChunkWalk.java:98
+  reg          score_rows_landed_before;              // ChunkWalk.java:105
+  wire         score_rows_in;                         // ChunkWalk.java:106
+  wire         score_step;                            // ChunkWalk.java:107
+  reg  [12:0]  score_next_chunk_start;                // ChunkWalk.java:112
+  reg          score_slot_has_rows;                   // ChunkWalk.java:123
+  reg  [5:0]   score_rows_here;                       // ChunkWalk.java:123
+  reg          score_rows_fit_turn;                   // ChunkWalk.java:124
+  wire         score_slot_finished;                   // ChunkWalk.java:132
+  wire         score_need_steady;                     // ChunkWalk.java:133
+  wire         score_last_chunk;                      // ChunkWalk.java:139
+  wire         score_walk_done;                       // ChunkWalk.java:140
 
   // score_engine
   wire [7:0]   score_pass_beats;                      // ScoreEngine.java:89
@@ -568,17 +571,17 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         turns_done;                            // ScoreEngine.java:115
   reg  [5:0]   score_turn_end;                        // ScoreEngine.java:120
   wire [5:0]   score_turn_rows;                       // ScoreEngine.java:123
-  wire         score_issue;                           // ScoreEngine.java:145
-  wire [9:0]   key_read_address;                      // ScoreEngine.java:147
-  wire [5:0]   query_read_address;                    // ScoreEngine.java:149
-  wire [1:0]   score_present_beats;                   // ScoreEngine.java:151
-  reg  [127:0] query_read_1_r0;                       // ScoreEngine.java:168
-  reg  [127:0] query_read_1_r1;                       // ScoreEngine.java:168
-  reg  [127:0] query_read_1;                          // ScoreEngine.java:168
-  reg  [127:0] query_read_0_r0;                       // ScoreEngine.java:168
-  reg  [127:0] query_read_0_r1;                       // ScoreEngine.java:168
-  reg  [127:0] query_read_0;                          // ScoreEngine.java:168
-  wire [255:0] query_word_read;                       // ScoreEngine.java:171
+  wire         score_issue;                           // ScoreEngine.java:146
+  wire [9:0]   key_read_address;                      // ScoreEngine.java:148
+  wire [5:0]   query_read_address;                    // ScoreEngine.java:150
+  wire [1:0]   score_present_beats;                   // ScoreEngine.java:152
+  reg  [127:0] query_read_1_r0;                       // ScoreEngine.java:169
+  reg  [127:0] query_read_1_r1;                       // ScoreEngine.java:169
+  reg  [127:0] query_read_1;                          // ScoreEngine.java:169
+  reg  [127:0] query_read_0_r0;                       // ScoreEngine.java:169
+  reg  [127:0] query_read_0_r1;                       // ScoreEngine.java:169
+  reg  [127:0] query_read_0;                          // ScoreEngine.java:169
+  wire [255:0] query_word_read;                       // ScoreEngine.java:172
 
   // score_engine.score_mac
   wire [15:0]  score_mac_a0;                          // MacLanes.java:106
@@ -808,221 +811,221 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [31:0]  score_mac_lane15_sum_out_payload;      // MacLanes.java:119
 
   // score_engine
-  reg          score_issue_d1;                        // ScoreEngine.java:192
-  reg          score_issue_d2;                        // ScoreEngine.java:192
-  reg          score_issue_d3;                        // ScoreEngine.java:192
-  reg  [2:0]   issue_turn_d1;                         // ScoreEngine.java:203
-  reg  [2:0]   issue_turn_d2;                         // ScoreEngine.java:203
-  reg  [2:0]   issue_turn_d3;                         // ScoreEngine.java:203
-  reg  [2:0]   issue_turn_d4;                         // ScoreEngine.java:203
-  reg  [2:0]   issue_turn_d5;                         // ScoreEngine.java:203
-  wire [2:0]   read_entry;                            // ScoreEngine.java:204
-  wire [31:0]  key_lane0_partial;                     // ScoreEngine.java:207
-  reg          issue_first_d1;                        // ScoreEngine.java:208
-  reg          issue_first_d2;                        // ScoreEngine.java:208
-  reg          issue_first_d3;                        // ScoreEngine.java:208
-  reg          issue_first_d4;                        // ScoreEngine.java:208
-  reg          issue_first_d5;                        // ScoreEngine.java:208
-  reg  [31:0]  key_lane0_addend_d1;                   // ScoreEngine.java:209
-  wire [31:0]  key_lane1_partial;                     // ScoreEngine.java:207
-  reg  [31:0]  key_lane1_addend_d1;                   // ScoreEngine.java:209
-  wire [31:0]  key_lane2_partial;                     // ScoreEngine.java:207
-  reg  [31:0]  key_lane2_addend_d1;                   // ScoreEngine.java:209
-  wire [31:0]  key_lane3_partial;                     // ScoreEngine.java:207
-  reg  [31:0]  key_lane3_addend_d1;                   // ScoreEngine.java:209
-  wire [31:0]  key_lane4_partial;                     // ScoreEngine.java:207
-  reg  [31:0]  key_lane4_addend_d1;                   // ScoreEngine.java:209
-  wire [31:0]  key_lane5_partial;                     // ScoreEngine.java:207
-  reg  [31:0]  key_lane5_addend_d1;                   // ScoreEngine.java:209
-  wire [31:0]  key_lane6_partial;                     // ScoreEngine.java:207
-  reg  [31:0]  key_lane6_addend_d1;                   // ScoreEngine.java:209
-  wire [31:0]  key_lane7_partial;                     // ScoreEngine.java:207
-  reg  [31:0]  key_lane7_addend_d1;                   // ScoreEngine.java:209
-  wire [31:0]  key_lane8_partial;                     // ScoreEngine.java:207
-  reg  [31:0]  key_lane8_addend_d1;                   // ScoreEngine.java:209
-  wire [31:0]  key_lane9_partial;                     // ScoreEngine.java:207
-  reg  [31:0]  key_lane9_addend_d1;                   // ScoreEngine.java:209
-  wire [31:0]  key_lane10_partial;                    // ScoreEngine.java:207
-  reg  [31:0]  key_lane10_addend_d1;                  // ScoreEngine.java:209
-  wire [31:0]  key_lane11_partial;                    // ScoreEngine.java:207
-  reg  [31:0]  key_lane11_addend_d1;                  // ScoreEngine.java:209
-  wire [31:0]  key_lane12_partial;                    // ScoreEngine.java:207
-  reg  [31:0]  key_lane12_addend_d1;                  // ScoreEngine.java:209
-  wire [31:0]  key_lane13_partial;                    // ScoreEngine.java:207
-  reg  [31:0]  key_lane13_addend_d1;                  // ScoreEngine.java:209
-  wire [31:0]  key_lane14_partial;                    // ScoreEngine.java:207
-  reg  [31:0]  key_lane14_addend_d1;                  // ScoreEngine.java:209
-  wire [31:0]  key_lane15_partial;                    // ScoreEngine.java:207
-  reg  [31:0]  key_lane15_addend_d1;                  // ScoreEngine.java:209
-  reg          score_issue_d4;                        // ScoreEngine.java:213
-  reg          score_issue_d5;                        // ScoreEngine.java:213
-  reg          score_issue_d6;                        // ScoreEngine.java:213
-  reg          score_issue_d7;                        // ScoreEngine.java:213
-  reg          score_issue_d8;                        // ScoreEngine.java:213
-  reg          score_issue_d9;                        // ScoreEngine.java:213
-  reg          score_issue_d10;                       // ScoreEngine.java:213
-  reg          score_issue_d11;                       // ScoreEngine.java:213
-  reg          score_issue_d12;                       // ScoreEngine.java:213
-  reg  [2:0]   issue_turn_d6;                         // ScoreEngine.java:214
-  reg  [2:0]   issue_turn_d7;                         // ScoreEngine.java:214
-  reg  [2:0]   issue_turn_d8;                         // ScoreEngine.java:214
-  reg  [2:0]   issue_turn_d9;                         // ScoreEngine.java:214
-  reg  [2:0]   issue_turn_d10;                        // ScoreEngine.java:214
-  reg  [2:0]   issue_turn_d11;                        // ScoreEngine.java:214
-  reg  [2:0]   issue_turn_d12;                        // ScoreEngine.java:214
-  reg  [0:0]   issue_group_d1;                        // ScoreEngine.java:215
-  reg  [0:0]   issue_group_d2;                        // ScoreEngine.java:215
-  reg  [0:0]   issue_group_d3;                        // ScoreEngine.java:215
-  reg  [0:0]   issue_group_d4;                        // ScoreEngine.java:215
-  reg  [0:0]   issue_group_d5;                        // ScoreEngine.java:215
-  reg  [0:0]   issue_group_d6;                        // ScoreEngine.java:215
-  reg  [0:0]   issue_group_d7;                        // ScoreEngine.java:215
-  reg  [0:0]   issue_group_d8;                        // ScoreEngine.java:215
-  reg  [0:0]   issue_group_d9;                        // ScoreEngine.java:215
-  reg  [0:0]   issue_group_d10;                       // ScoreEngine.java:215
-  reg  [0:0]   issue_group_d11;                       // ScoreEngine.java:215
-  reg  [0:0]   issue_group_d12;                       // ScoreEngine.java:215
-  reg  [1:0]   issue_present_d1;                      // ScoreEngine.java:216
-  reg  [1:0]   issue_present_d2;                      // ScoreEngine.java:216
-  reg  [1:0]   issue_present_d3;                      // ScoreEngine.java:216
-  reg  [1:0]   issue_present_d4;                      // ScoreEngine.java:216
-  reg  [1:0]   issue_present_d5;                      // ScoreEngine.java:216
-  reg  [1:0]   issue_present_d6;                      // ScoreEngine.java:216
-  reg  [1:0]   issue_present_d7;                      // ScoreEngine.java:216
-  reg  [1:0]   issue_present_d8;                      // ScoreEngine.java:216
-  reg  [1:0]   issue_present_d9;                      // ScoreEngine.java:216
-  reg  [1:0]   issue_present_d10;                     // ScoreEngine.java:216
-  reg  [1:0]   issue_present_d11;                     // ScoreEngine.java:216
-  reg  [1:0]   issue_present_d12;                     // ScoreEngine.java:216
-  wire [2:0]   sum_entry;                             // ScoreEngine.java:218
-  reg          issue_row_last_d1;                     // ScoreEngine.java:225
-  reg          issue_row_last_d2;                     // ScoreEngine.java:225
-  reg          issue_row_last_d3;                     // ScoreEngine.java:225
-  reg          issue_row_last_d4;                     // ScoreEngine.java:225
-  reg          issue_row_last_d5;                     // ScoreEngine.java:225
-  reg          issue_row_last_d6;                     // ScoreEngine.java:225
-  reg          issue_row_last_d7;                     // ScoreEngine.java:225
-  reg          issue_row_last_d8;                     // ScoreEngine.java:225
-  reg          issue_row_last_d9;                     // ScoreEngine.java:225
-  reg          issue_row_last_d10;                    // ScoreEngine.java:225
-  reg          issue_row_last_d11;                    // ScoreEngine.java:225
-  reg          issue_row_last_d12;                    // ScoreEngine.java:225
-  wire         row_launch;                            // ScoreEngine.java:225
-  wire [31:0]  held_0;                                // ScoreEngine.java:231
-  wire [31:0]  row_partial_0;                         // ScoreEngine.java:238
-  wire [31:0]  held_1;                                // ScoreEngine.java:231
-  wire [31:0]  row_partial_1;                         // ScoreEngine.java:238
-  wire [31:0]  held_2;                                // ScoreEngine.java:231
-  wire [31:0]  row_partial_2;                         // ScoreEngine.java:238
-  wire [31:0]  held_3;                                // ScoreEngine.java:231
-  wire [31:0]  row_partial_3;                         // ScoreEngine.java:238
-  wire [31:0]  held_4;                                // ScoreEngine.java:231
-  wire [31:0]  row_partial_4;                         // ScoreEngine.java:238
-  wire [31:0]  held_5;                                // ScoreEngine.java:231
-  wire [31:0]  row_partial_5;                         // ScoreEngine.java:238
-  wire [31:0]  held_6;                                // ScoreEngine.java:231
-  wire [31:0]  row_partial_6;                         // ScoreEngine.java:238
-  wire [31:0]  held_7;                                // ScoreEngine.java:231
-  wire [31:0]  row_partial_7;                         // ScoreEngine.java:238
-  wire [31:0]  held_8;                                // ScoreEngine.java:231
-  wire [31:0]  row_partial_8;                         // ScoreEngine.java:238
-  wire [31:0]  held_9;                                // ScoreEngine.java:231
-  wire [31:0]  row_partial_9;                         // ScoreEngine.java:238
-  wire [31:0]  held_10;                               // ScoreEngine.java:231
-  wire [31:0]  row_partial_10;                        // ScoreEngine.java:238
-  wire [31:0]  held_11;                               // ScoreEngine.java:231
-  wire [31:0]  row_partial_11;                        // ScoreEngine.java:238
-  wire [31:0]  held_12;                               // ScoreEngine.java:231
-  wire [31:0]  row_partial_12;                        // ScoreEngine.java:238
-  wire [31:0]  held_13;                               // ScoreEngine.java:231
-  wire [31:0]  row_partial_13;                        // ScoreEngine.java:238
-  wire [31:0]  held_14;                               // ScoreEngine.java:231
-  wire [31:0]  row_partial_14;                        // ScoreEngine.java:238
-  wire [31:0]  held_15;                               // ScoreEngine.java:231
-  wire [31:0]  row_partial_15;                        // ScoreEngine.java:238
-  reg  [2:0]   issue_slot_d1;                         // ScoreEngine.java:242
-  reg  [2:0]   issue_slot_d2;                         // ScoreEngine.java:242
-  reg  [2:0]   issue_slot_d3;                         // ScoreEngine.java:242
-  reg  [2:0]   issue_slot_d4;                         // ScoreEngine.java:242
-  reg  [2:0]   issue_slot_d5;                         // ScoreEngine.java:242
-  reg  [2:0]   issue_slot_d6;                         // ScoreEngine.java:242
-  reg  [2:0]   issue_slot_d7;                         // ScoreEngine.java:242
-  reg  [2:0]   issue_slot_d8;                         // ScoreEngine.java:242
-  reg  [2:0]   issue_slot_d9;                         // ScoreEngine.java:242
-  reg  [2:0]   issue_slot_d10;                        // ScoreEngine.java:242
-  reg  [2:0]   issue_slot_d11;                        // ScoreEngine.java:242
-  reg  [2:0]   issue_slot_d12;                        // ScoreEngine.java:242
-  reg  [12:0]  issue_row_d1;                          // ScoreEngine.java:243
-  reg  [12:0]  issue_row_d2;                          // ScoreEngine.java:243
-  reg  [12:0]  issue_row_d3;                          // ScoreEngine.java:243
-  reg  [12:0]  issue_row_d4;                          // ScoreEngine.java:243
-  reg  [12:0]  issue_row_d5;                          // ScoreEngine.java:243
-  reg  [12:0]  issue_row_d6;                          // ScoreEngine.java:243
-  reg  [12:0]  issue_row_d7;                          // ScoreEngine.java:243
-  reg  [12:0]  issue_row_d8;                          // ScoreEngine.java:243
-  reg  [12:0]  issue_row_d9;                          // ScoreEngine.java:243
-  reg  [12:0]  issue_row_d10;                         // ScoreEngine.java:243
-  reg  [12:0]  issue_row_d11;                         // ScoreEngine.java:243
-  reg  [12:0]  issue_row_d12;                         // ScoreEngine.java:243
-  wire         score_tree_in_valid;                   // ScoreEngine.java:273
-  wire [31:0]  score_tree_in_payload_values_0;        // ScoreEngine.java:273
-  wire [31:0]  score_tree_in_payload_values_1;        // ScoreEngine.java:273
-  wire [31:0]  score_tree_in_payload_values_2;        // ScoreEngine.java:273
-  wire [31:0]  score_tree_in_payload_values_3;        // ScoreEngine.java:273
-  wire [31:0]  score_tree_in_payload_values_4;        // ScoreEngine.java:273
-  wire [31:0]  score_tree_in_payload_values_5;        // ScoreEngine.java:273
-  wire [31:0]  score_tree_in_payload_values_6;        // ScoreEngine.java:273
-  wire [31:0]  score_tree_in_payload_values_7;        // ScoreEngine.java:273
-  wire [31:0]  score_tree_in_payload_values_8;        // ScoreEngine.java:273
-  wire [31:0]  score_tree_in_payload_values_9;        // ScoreEngine.java:273
-  wire [31:0]  score_tree_in_payload_values_10;       // ScoreEngine.java:273
-  wire [31:0]  score_tree_in_payload_values_11;       // ScoreEngine.java:273
-  wire [31:0]  score_tree_in_payload_values_12;       // ScoreEngine.java:273
-  wire [31:0]  score_tree_in_payload_values_13;       // ScoreEngine.java:273
-  wire [31:0]  score_tree_in_payload_values_14;       // ScoreEngine.java:273
-  wire [31:0]  score_tree_in_payload_values_15;       // ScoreEngine.java:273
-  wire [15:0]  score_tree_in_payload_tag;             // ScoreEngine.java:273
-  wire         score_tree_out_valid;                  // ScoreEngine.java:273
-  wire [31:0]  score_tree_out_payload_sum;            // ScoreEngine.java:273
-  wire [15:0]  score_tree_out_payload_tag;            // ScoreEngine.java:273
-  wire         score_tree_idle;                       // ScoreEngine.java:273
-  wire         score_tree_ready;                      // ScoreEngine.java:273
-  wire         scaled_in_valid;                       // ScoreEngine.java:281
-  wire [31:0]  scaled_in_payload_a;                   // ScoreEngine.java:281
-  wire [31:0]  scaled_in_payload_b;                   // ScoreEngine.java:281
-  wire         scaled_out_valid;                      // ScoreEngine.java:281
-  wire [31:0]  scaled_out_payload;                    // ScoreEngine.java:281
-  reg  [15:0]  row_tag_d1;                            // ScoreEngine.java:284
-  reg  [15:0]  row_tag_d2;                            // ScoreEngine.java:284
-  reg  [15:0]  row_tag_d3;                            // ScoreEngine.java:284
-  reg  [15:0]  row_tag_d4;                            // ScoreEngine.java:284
-  reg  [15:0]  row_tag_d5;                            // ScoreEngine.java:284
-  reg  [15:0]  row_tag_d6;                            // ScoreEngine.java:284
-  reg  [15:0]  row_tag_d7;                            // ScoreEngine.java:284
-  reg          score_draining;                        // ScoreEngine.java:288
-  wire         score_drained;                         // ScoreEngine.java:289
-  reg          score_rows_launched_d1;                // ScoreEngine.java:290
-  reg          score_rows_launched_d2;                // ScoreEngine.java:290
-  reg          score_rows_launched_d3;                // ScoreEngine.java:290
-  reg          score_rows_launched_d4;                // ScoreEngine.java:290
-  reg          score_rows_launched_d5;                // ScoreEngine.java:290
-  reg          score_rows_launched_d6;                // ScoreEngine.java:290
-  reg          score_rows_launched_d7;                // ScoreEngine.java:290
-  reg          score_rows_launched_d8;                // ScoreEngine.java:290
-  reg          score_rows_launched_d9;                // ScoreEngine.java:290
-  reg          score_rows_launched_d10;               // ScoreEngine.java:290
-  reg          score_rows_launched_d11;               // ScoreEngine.java:290
-  reg          score_rows_launched_d12;               // ScoreEngine.java:290
-  reg          score_rows_launched_d13;               // ScoreEngine.java:290
-  reg          score_pass_finished_d1;                // ScoreEngine.java:292
-  reg          score_pass_finished_d2;                // ScoreEngine.java:292
-  reg          score_pass_finished_d3;                // ScoreEngine.java:292
-  reg          score_pass_finished_d4;                // ScoreEngine.java:292
-  reg          score_pass_finished_d5;                // ScoreEngine.java:292
-  reg          score_pass_finished_d6;                // ScoreEngine.java:292
-  reg          score_pass_finished_d7;                // ScoreEngine.java:292
-  reg          score_pass_finished_d8;                // ScoreEngine.java:292
-  reg          score_pass_finished_d9;                // ScoreEngine.java:292
+  reg          score_issue_d1;                        // ScoreEngine.java:193
+  reg          score_issue_d2;                        // ScoreEngine.java:193
+  reg          score_issue_d3;                        // ScoreEngine.java:193
+  reg  [2:0]   issue_turn_d1;                         // ScoreEngine.java:204
+  reg  [2:0]   issue_turn_d2;                         // ScoreEngine.java:204
+  reg  [2:0]   issue_turn_d3;                         // ScoreEngine.java:204
+  reg  [2:0]   issue_turn_d4;                         // ScoreEngine.java:204
+  reg  [2:0]   issue_turn_d5;                         // ScoreEngine.java:204
+  wire [2:0]   read_entry;                            // ScoreEngine.java:205
+  wire [31:0]  key_lane0_partial;                     // ScoreEngine.java:208
+  reg          issue_first_d1;                        // ScoreEngine.java:209
+  reg          issue_first_d2;                        // ScoreEngine.java:209
+  reg          issue_first_d3;                        // ScoreEngine.java:209
+  reg          issue_first_d4;                        // ScoreEngine.java:209
+  reg          issue_first_d5;                        // ScoreEngine.java:209
+  reg  [31:0]  key_lane0_addend_d1;                   // ScoreEngine.java:210
+  wire [31:0]  key_lane1_partial;                     // ScoreEngine.java:208
+  reg  [31:0]  key_lane1_addend_d1;                   // ScoreEngine.java:210
+  wire [31:0]  key_lane2_partial;                     // ScoreEngine.java:208
+  reg  [31:0]  key_lane2_addend_d1;                   // ScoreEngine.java:210
+  wire [31:0]  key_lane3_partial;                     // ScoreEngine.java:208
+  reg  [31:0]  key_lane3_addend_d1;                   // ScoreEngine.java:210
+  wire [31:0]  key_lane4_partial;                     // ScoreEngine.java:208
+  reg  [31:0]  key_lane4_addend_d1;                   // ScoreEngine.java:210
+  wire [31:0]  key_lane5_partial;                     // ScoreEngine.java:208
+  reg  [31:0]  key_lane5_addend_d1;                   // ScoreEngine.java:210
+  wire [31:0]  key_lane6_partial;                     // ScoreEngine.java:208
+  reg  [31:0]  key_lane6_addend_d1;                   // ScoreEngine.java:210
+  wire [31:0]  key_lane7_partial;                     // ScoreEngine.java:208
+  reg  [31:0]  key_lane7_addend_d1;                   // ScoreEngine.java:210
+  wire [31:0]  key_lane8_partial;                     // ScoreEngine.java:208
+  reg  [31:0]  key_lane8_addend_d1;                   // ScoreEngine.java:210
+  wire [31:0]  key_lane9_partial;                     // ScoreEngine.java:208
+  reg  [31:0]  key_lane9_addend_d1;                   // ScoreEngine.java:210
+  wire [31:0]  key_lane10_partial;                    // ScoreEngine.java:208
+  reg  [31:0]  key_lane10_addend_d1;                  // ScoreEngine.java:210
+  wire [31:0]  key_lane11_partial;                    // ScoreEngine.java:208
+  reg  [31:0]  key_lane11_addend_d1;                  // ScoreEngine.java:210
+  wire [31:0]  key_lane12_partial;                    // ScoreEngine.java:208
+  reg  [31:0]  key_lane12_addend_d1;                  // ScoreEngine.java:210
+  wire [31:0]  key_lane13_partial;                    // ScoreEngine.java:208
+  reg  [31:0]  key_lane13_addend_d1;                  // ScoreEngine.java:210
+  wire [31:0]  key_lane14_partial;                    // ScoreEngine.java:208
+  reg  [31:0]  key_lane14_addend_d1;                  // ScoreEngine.java:210
+  wire [31:0]  key_lane15_partial;                    // ScoreEngine.java:208
+  reg  [31:0]  key_lane15_addend_d1;                  // ScoreEngine.java:210
+  reg          score_issue_d4;                        // ScoreEngine.java:214
+  reg          score_issue_d5;                        // ScoreEngine.java:214
+  reg          score_issue_d6;                        // ScoreEngine.java:214
+  reg          score_issue_d7;                        // ScoreEngine.java:214
+  reg          score_issue_d8;                        // ScoreEngine.java:214
+  reg          score_issue_d9;                        // ScoreEngine.java:214
+  reg          score_issue_d10;                       // ScoreEngine.java:214
+  reg          score_issue_d11;                       // ScoreEngine.java:214
+  reg          score_issue_d12;                       // ScoreEngine.java:214
+  reg  [2:0]   issue_turn_d6;                         // ScoreEngine.java:215
+  reg  [2:0]   issue_turn_d7;                         // ScoreEngine.java:215
+  reg  [2:0]   issue_turn_d8;                         // ScoreEngine.java:215
+  reg  [2:0]   issue_turn_d9;                         // ScoreEngine.java:215
+  reg  [2:0]   issue_turn_d10;                        // ScoreEngine.java:215
+  reg  [2:0]   issue_turn_d11;                        // ScoreEngine.java:215
+  reg  [2:0]   issue_turn_d12;                        // ScoreEngine.java:215
+  reg  [0:0]   issue_group_d1;                        // ScoreEngine.java:216
+  reg  [0:0]   issue_group_d2;                        // ScoreEngine.java:216
+  reg  [0:0]   issue_group_d3;                        // ScoreEngine.java:216
+  reg  [0:0]   issue_group_d4;                        // ScoreEngine.java:216
+  reg  [0:0]   issue_group_d5;                        // ScoreEngine.java:216
+  reg  [0:0]   issue_group_d6;                        // ScoreEngine.java:216
+  reg  [0:0]   issue_group_d7;                        // ScoreEngine.java:216
+  reg  [0:0]   issue_group_d8;                        // ScoreEngine.java:216
+  reg  [0:0]   issue_group_d9;                        // ScoreEngine.java:216
+  reg  [0:0]   issue_group_d10;                       // ScoreEngine.java:216
+  reg  [0:0]   issue_group_d11;                       // ScoreEngine.java:216
+  reg  [0:0]   issue_group_d12;                       // ScoreEngine.java:216
+  reg  [1:0]   issue_present_d1;                      // ScoreEngine.java:217
+  reg  [1:0]   issue_present_d2;                      // ScoreEngine.java:217
+  reg  [1:0]   issue_present_d3;                      // ScoreEngine.java:217
+  reg  [1:0]   issue_present_d4;                      // ScoreEngine.java:217
+  reg  [1:0]   issue_present_d5;                      // ScoreEngine.java:217
+  reg  [1:0]   issue_present_d6;                      // ScoreEngine.java:217
+  reg  [1:0]   issue_present_d7;                      // ScoreEngine.java:217
+  reg  [1:0]   issue_present_d8;                      // ScoreEngine.java:217
+  reg  [1:0]   issue_present_d9;                      // ScoreEngine.java:217
+  reg  [1:0]   issue_present_d10;                     // ScoreEngine.java:217
+  reg  [1:0]   issue_present_d11;                     // ScoreEngine.java:217
+  reg  [1:0]   issue_present_d12;                     // ScoreEngine.java:217
+  wire [2:0]   sum_entry;                             // ScoreEngine.java:219
+  reg          issue_row_last_d1;                     // ScoreEngine.java:226
+  reg          issue_row_last_d2;                     // ScoreEngine.java:226
+  reg          issue_row_last_d3;                     // ScoreEngine.java:226
+  reg          issue_row_last_d4;                     // ScoreEngine.java:226
+  reg          issue_row_last_d5;                     // ScoreEngine.java:226
+  reg          issue_row_last_d6;                     // ScoreEngine.java:226
+  reg          issue_row_last_d7;                     // ScoreEngine.java:226
+  reg          issue_row_last_d8;                     // ScoreEngine.java:226
+  reg          issue_row_last_d9;                     // ScoreEngine.java:226
+  reg          issue_row_last_d10;                    // ScoreEngine.java:226
+  reg          issue_row_last_d11;                    // ScoreEngine.java:226
+  reg          issue_row_last_d12;                    // ScoreEngine.java:226
+  wire         row_launch;                            // ScoreEngine.java:226
+  wire [31:0]  held_0;                                // ScoreEngine.java:232
+  wire [31:0]  row_partial_0;                         // ScoreEngine.java:239
+  wire [31:0]  held_1;                                // ScoreEngine.java:232
+  wire [31:0]  row_partial_1;                         // ScoreEngine.java:239
+  wire [31:0]  held_2;                                // ScoreEngine.java:232
+  wire [31:0]  row_partial_2;                         // ScoreEngine.java:239
+  wire [31:0]  held_3;                                // ScoreEngine.java:232
+  wire [31:0]  row_partial_3;                         // ScoreEngine.java:239
+  wire [31:0]  held_4;                                // ScoreEngine.java:232
+  wire [31:0]  row_partial_4;                         // ScoreEngine.java:239
+  wire [31:0]  held_5;                                // ScoreEngine.java:232
+  wire [31:0]  row_partial_5;                         // ScoreEngine.java:239
+  wire [31:0]  held_6;                                // ScoreEngine.java:232
+  wire [31:0]  row_partial_6;                         // ScoreEngine.java:239
+  wire [31:0]  held_7;                                // ScoreEngine.java:232
+  wire [31:0]  row_partial_7;                         // ScoreEngine.java:239
+  wire [31:0]  held_8;                                // ScoreEngine.java:232
+  wire [31:0]  row_partial_8;                         // ScoreEngine.java:239
+  wire [31:0]  held_9;                                // ScoreEngine.java:232
+  wire [31:0]  row_partial_9;                         // ScoreEngine.java:239
+  wire [31:0]  held_10;                               // ScoreEngine.java:232
+  wire [31:0]  row_partial_10;                        // ScoreEngine.java:239
+  wire [31:0]  held_11;                               // ScoreEngine.java:232
+  wire [31:0]  row_partial_11;                        // ScoreEngine.java:239
+  wire [31:0]  held_12;                               // ScoreEngine.java:232
+  wire [31:0]  row_partial_12;                        // ScoreEngine.java:239
+  wire [31:0]  held_13;                               // ScoreEngine.java:232
+  wire [31:0]  row_partial_13;                        // ScoreEngine.java:239
+  wire [31:0]  held_14;                               // ScoreEngine.java:232
+  wire [31:0]  row_partial_14;                        // ScoreEngine.java:239
+  wire [31:0]  held_15;                               // ScoreEngine.java:232
+  wire [31:0]  row_partial_15;                        // ScoreEngine.java:239
+  reg  [2:0]   issue_slot_d1;                         // ScoreEngine.java:243
+  reg  [2:0]   issue_slot_d2;                         // ScoreEngine.java:243
+  reg  [2:0]   issue_slot_d3;                         // ScoreEngine.java:243
+  reg  [2:0]   issue_slot_d4;                         // ScoreEngine.java:243
+  reg  [2:0]   issue_slot_d5;                         // ScoreEngine.java:243
+  reg  [2:0]   issue_slot_d6;                         // ScoreEngine.java:243
+  reg  [2:0]   issue_slot_d7;                         // ScoreEngine.java:243
+  reg  [2:0]   issue_slot_d8;                         // ScoreEngine.java:243
+  reg  [2:0]   issue_slot_d9;                         // ScoreEngine.java:243
+  reg  [2:0]   issue_slot_d10;                        // ScoreEngine.java:243
+  reg  [2:0]   issue_slot_d11;                        // ScoreEngine.java:243
+  reg  [2:0]   issue_slot_d12;                        // ScoreEngine.java:243
+  reg  [12:0]  issue_row_d1;                          // ScoreEngine.java:244
+  reg  [12:0]  issue_row_d2;                          // ScoreEngine.java:244
+  reg  [12:0]  issue_row_d3;                          // ScoreEngine.java:244
+  reg  [12:0]  issue_row_d4;                          // ScoreEngine.java:244
+  reg  [12:0]  issue_row_d5;                          // ScoreEngine.java:244
+  reg  [12:0]  issue_row_d6;                          // ScoreEngine.java:244
+  reg  [12:0]  issue_row_d7;                          // ScoreEngine.java:244
+  reg  [12:0]  issue_row_d8;                          // ScoreEngine.java:244
+  reg  [12:0]  issue_row_d9;                          // ScoreEngine.java:244
+  reg  [12:0]  issue_row_d10;                         // ScoreEngine.java:244
+  reg  [12:0]  issue_row_d11;                         // ScoreEngine.java:244
+  reg  [12:0]  issue_row_d12;                         // ScoreEngine.java:244
+  wire         score_tree_in_valid;                   // ScoreEngine.java:274
+  wire [31:0]  score_tree_in_payload_values_0;        // ScoreEngine.java:274
+  wire [31:0]  score_tree_in_payload_values_1;        // ScoreEngine.java:274
+  wire [31:0]  score_tree_in_payload_values_2;        // ScoreEngine.java:274
+  wire [31:0]  score_tree_in_payload_values_3;        // ScoreEngine.java:274
+  wire [31:0]  score_tree_in_payload_values_4;        // ScoreEngine.java:274
+  wire [31:0]  score_tree_in_payload_values_5;        // ScoreEngine.java:274
+  wire [31:0]  score_tree_in_payload_values_6;        // ScoreEngine.java:274
+  wire [31:0]  score_tree_in_payload_values_7;        // ScoreEngine.java:274
+  wire [31:0]  score_tree_in_payload_values_8;        // ScoreEngine.java:274
+  wire [31:0]  score_tree_in_payload_values_9;        // ScoreEngine.java:274
+  wire [31:0]  score_tree_in_payload_values_10;       // ScoreEngine.java:274
+  wire [31:0]  score_tree_in_payload_values_11;       // ScoreEngine.java:274
+  wire [31:0]  score_tree_in_payload_values_12;       // ScoreEngine.java:274
+  wire [31:0]  score_tree_in_payload_values_13;       // ScoreEngine.java:274
+  wire [31:0]  score_tree_in_payload_values_14;       // ScoreEngine.java:274
+  wire [31:0]  score_tree_in_payload_values_15;       // ScoreEngine.java:274
+  wire [15:0]  score_tree_in_payload_tag;             // ScoreEngine.java:274
+  wire         score_tree_out_valid;                  // ScoreEngine.java:274
+  wire [31:0]  score_tree_out_payload_sum;            // ScoreEngine.java:274
+  wire [15:0]  score_tree_out_payload_tag;            // ScoreEngine.java:274
+  wire         score_tree_idle;                       // ScoreEngine.java:274
+  wire         score_tree_ready;                      // ScoreEngine.java:274
+  wire         scaled_in_valid;                       // ScoreEngine.java:282
+  wire [31:0]  scaled_in_payload_a;                   // ScoreEngine.java:282
+  wire [31:0]  scaled_in_payload_b;                   // ScoreEngine.java:282
+  wire         scaled_out_valid;                      // ScoreEngine.java:282
+  wire [31:0]  scaled_out_payload;                    // ScoreEngine.java:282
+  reg  [15:0]  row_tag_d1;                            // ScoreEngine.java:285
+  reg  [15:0]  row_tag_d2;                            // ScoreEngine.java:285
+  reg  [15:0]  row_tag_d3;                            // ScoreEngine.java:285
+  reg  [15:0]  row_tag_d4;                            // ScoreEngine.java:285
+  reg  [15:0]  row_tag_d5;                            // ScoreEngine.java:285
+  reg  [15:0]  row_tag_d6;                            // ScoreEngine.java:285
+  reg  [15:0]  row_tag_d7;                            // ScoreEngine.java:285
+  reg          score_draining;                        // ScoreEngine.java:289
+  wire         score_drained;                         // ScoreEngine.java:290
+  reg          score_rows_launched_d1;                // ScoreEngine.java:291
+  reg          score_rows_launched_d2;                // ScoreEngine.java:291
+  reg          score_rows_launched_d3;                // ScoreEngine.java:291
+  reg          score_rows_launched_d4;                // ScoreEngine.java:291
+  reg          score_rows_launched_d5;                // ScoreEngine.java:291
+  reg          score_rows_launched_d6;                // ScoreEngine.java:291
+  reg          score_rows_launched_d7;                // ScoreEngine.java:291
+  reg          score_rows_launched_d8;                // ScoreEngine.java:291
+  reg          score_rows_launched_d9;                // ScoreEngine.java:291
+  reg          score_rows_launched_d10;               // ScoreEngine.java:291
+  reg          score_rows_launched_d11;               // ScoreEngine.java:291
+  reg          score_rows_launched_d12;               // ScoreEngine.java:291
+  reg          score_rows_launched_d13;               // ScoreEngine.java:291
+  reg          score_pass_finished_d1;                // ScoreEngine.java:293
+  reg          score_pass_finished_d2;                // ScoreEngine.java:293
+  reg          score_pass_finished_d3;                // ScoreEngine.java:293
+  reg          score_pass_finished_d4;                // ScoreEngine.java:293
+  reg          score_pass_finished_d5;                // ScoreEngine.java:293
+  reg          score_pass_finished_d6;                // ScoreEngine.java:293
+  reg          score_pass_finished_d7;                // ScoreEngine.java:293
+  reg          score_pass_finished_d8;                // ScoreEngine.java:293
+  reg          score_pass_finished_d9;                // ScoreEngine.java:293
 
   // score_sink
   reg  [31:0]  max_0;                                 // AttentionUnit.java:690
@@ -1173,12 +1176,12 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [4:0]   value_landing_rows;                    // ChunkProgress.java:66
 
   // value_engine.value_walk
-  reg          value_active;                          // ChunkWalk.java:64
-  reg  [7:0]   value_chunk;                           // ChunkWalk.java:65
-  reg  [12:0]  value_chunk_start;                     // ChunkWalk.java:66
-  wire         value_finishing;                       // ChunkWalk.java:67
-  wire         value_chunk_done;                      // ChunkWalk.java:68
-  wire         value_slot_done;                       // ChunkWalk.java:69
+  reg          value_active;                          // ChunkWalk.java:69
+  reg  [7:0]   value_chunk;                           // ChunkWalk.java:70
+  reg  [12:0]  value_chunk_start;                     // ChunkWalk.java:71
+  wire         value_finishing;                       // ChunkWalk.java:72
+  wire         value_chunk_done;                      // ChunkWalk.java:73
+  wire         value_slot_done;                       // ChunkWalk.java:74
 
   // value_engine.value_walk.value_slots
   reg  [2:0]   value_slots_slot;                      // SlotWalker.java:52
@@ -1191,22 +1194,25 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         value_slots_next_token;                // SlotWalker.java:62
 
   // value_engine.value_walk
-  wire [0:0]   value_loader;                          // ChunkWalk.java:77
-  wire [0:0]   value_half;                            // ChunkWalk.java:80
-  wire [5:0]   value_need_rows;                       // ChunkWalk.java:81
-  wire [11:0]  value_chunk_wide;                      // ChunkWalk.java:83
-  reg          value_chunk_behind;                    // ChunkWalk.java:90
-  reg          value_chunk_landing;                   // ChunkWalk.java:91
-  wire         value_rows_landed;                     // ChunkWalk.java:92
-  wire         value_rows_in;                         // ChunkWalk.java:93
-  wire         value_step;                            // ChunkWalk.java:94
-  reg  [12:0]  value_next_chunk_start;                // ChunkWalk.java:99
-  reg          value_slot_has_rows;                   // ChunkWalk.java:110
-  reg  [5:0]   value_rows_here;                       // ChunkWalk.java:110
-  reg          value_rows_fit_turn;                   // ChunkWalk.java:111
-  wire         value_slot_finished;                   // ChunkWalk.java:119
-  wire         value_last_chunk;                      // ChunkWalk.java:124
-  wire         value_walk_done;                       // ChunkWalk.java:125
+  wire [0:0]   value_loader;                          // ChunkWalk.java:82
+  wire [0:0]   value_half;                            // ChunkWalk.java:85
+  wire [5:0]   value_need_rows;                       // ChunkWalk.java:86
+  wire         value_need_moves;                      // ChunkWalk.java:87
+  wire [11:0]  value_chunk_wide;                      // ChunkWalk.java:89
+  reg          value_chunk_behind;                    // ChunkWalk.java:96
+  reg          value_chunk_landing;                   // ChunkWalk.java:97
+  wire         value_rows_landed;                     // ChunkWalk.java:98
+  reg          value_rows_landed_before;              // ChunkWalk.java:105
+  wire         value_rows_in;                         // ChunkWalk.java:106
+  wire         value_step;                            // ChunkWalk.java:107
+  reg  [12:0]  value_next_chunk_start;                // ChunkWalk.java:112
+  reg          value_slot_has_rows;                   // ChunkWalk.java:123
+  reg  [5:0]   value_rows_here;                       // ChunkWalk.java:123
+  reg          value_rows_fit_turn;                   // ChunkWalk.java:124
+  wire         value_slot_finished;                   // ChunkWalk.java:132
+  wire         value_need_steady;                     // ChunkWalk.java:133
+  wire         value_last_chunk;                      // ChunkWalk.java:139
+  wire         value_walk_done;                       // ChunkWalk.java:140
 
   // value_engine
   wire [7:0]   value_pass_beats;                      // ValueEngine.java:102
@@ -1215,27 +1221,27 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   reg  [2:0]   value_last_beat_index;                 // ValueEngine.java:107
   wire         value_last_beat;                       // ValueEngine.java:110
   wire         value_last_row;                        // ValueEngine.java:111
-  reg  [5:0]   value_row_after;                       // ValueEngine.java:115
-  wire [5:0]   value_row_needs;                       // ValueEngine.java:117
-  wire         value_issue;                           // ValueEngine.java:131
-  wire [12:0]  value_position;                        // ValueEngine.java:132
+  reg  [5:0]   value_row_after;                       // ValueEngine.java:116
+  wire [5:0]   value_row_needs;                       // ValueEngine.java:118
+  wire         value_issue;                           // ValueEngine.java:132
+  wire [12:0]  value_position;                        // ValueEngine.java:133
   wire         value_issue_second_set;                // SlotSet.java:24
   wire [1:0]   value_issue_set_slot;                  // SlotSet.java:26
-  wire [8:0]   partial_address;                       // ValueEngine.java:145
-  reg  [31:0]  slot_max;                              // ValueEngine.java:152
-  reg  [31:0]  row_negated_max_d1;                    // ValueEngine.java:160
-  reg  [31:0]  row_negated_max_d2;                    // ValueEngine.java:160
-  reg          value_issue_d1;                        // ValueEngine.java:160
-  reg          value_issue_d2;                        // ValueEngine.java:160
-  wire         row_shifted_in_valid;                  // ValueEngine.java:160
-  wire [31:0]  row_shifted_in_payload_a;              // ValueEngine.java:160
-  wire [31:0]  row_shifted_in_payload_b;              // ValueEngine.java:160
-  wire         row_shifted_out_valid;                 // ValueEngine.java:160
-  wire [31:0]  row_shifted_out_payload;               // ValueEngine.java:160
-  wire         row_weight_in_valid;                   // ValueEngine.java:160
-  wire [31:0]  row_weight_in_payload;                 // ValueEngine.java:160
-  wire         row_weight_out_valid;                  // ValueEngine.java:160
-  wire [31:0]  row_weight_out_payload;                // ValueEngine.java:160
+  wire [8:0]   partial_address;                       // ValueEngine.java:146
+  reg  [31:0]  slot_max;                              // ValueEngine.java:153
+  reg  [31:0]  row_negated_max_d1;                    // ValueEngine.java:161
+  reg  [31:0]  row_negated_max_d2;                    // ValueEngine.java:161
+  reg          value_issue_d1;                        // ValueEngine.java:161
+  reg          value_issue_d2;                        // ValueEngine.java:161
+  wire         row_shifted_in_valid;                  // ValueEngine.java:161
+  wire [31:0]  row_shifted_in_payload_a;              // ValueEngine.java:161
+  wire [31:0]  row_shifted_in_payload_b;              // ValueEngine.java:161
+  wire         row_shifted_out_valid;                 // ValueEngine.java:161
+  wire [31:0]  row_shifted_out_payload;               // ValueEngine.java:161
+  wire         row_weight_in_valid;                   // ValueEngine.java:161
+  wire [31:0]  row_weight_in_payload;                 // ValueEngine.java:161
+  wire         row_weight_out_valid;                  // ValueEngine.java:161
+  wire [31:0]  row_weight_out_payload;                // ValueEngine.java:161
 
   // value_engine.value_mac
   wire [31:0]  value_mac_a0;                          // MacLanes.java:106
@@ -1465,684 +1471,684 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire [31:0]  value_mac_lane15_sum_out_payload;      // MacLanes.java:119
 
   // value_engine
-  reg          value_issue_d3;                        // ValueEngine.java:170
-  wire         value_lane0_v_in_valid;                // ValueEngine.java:170
-  wire [15:0]  value_lane0_v_in_payload;              // ValueEngine.java:170
-  wire         value_lane0_v_out_valid;               // ValueEngine.java:170
-  wire [31:0]  value_lane0_v_out_payload;             // ValueEngine.java:170
-  wire         value_lane1_v_in_valid;                // ValueEngine.java:170
-  wire [15:0]  value_lane1_v_in_payload;              // ValueEngine.java:170
-  wire         value_lane1_v_out_valid;               // ValueEngine.java:170
-  wire [31:0]  value_lane1_v_out_payload;             // ValueEngine.java:170
-  wire         value_lane2_v_in_valid;                // ValueEngine.java:170
-  wire [15:0]  value_lane2_v_in_payload;              // ValueEngine.java:170
-  wire         value_lane2_v_out_valid;               // ValueEngine.java:170
-  wire [31:0]  value_lane2_v_out_payload;             // ValueEngine.java:170
-  wire         value_lane3_v_in_valid;                // ValueEngine.java:170
-  wire [15:0]  value_lane3_v_in_payload;              // ValueEngine.java:170
-  wire         value_lane3_v_out_valid;               // ValueEngine.java:170
-  wire [31:0]  value_lane3_v_out_payload;             // ValueEngine.java:170
-  wire         value_lane4_v_in_valid;                // ValueEngine.java:170
-  wire [15:0]  value_lane4_v_in_payload;              // ValueEngine.java:170
-  wire         value_lane4_v_out_valid;               // ValueEngine.java:170
-  wire [31:0]  value_lane4_v_out_payload;             // ValueEngine.java:170
-  wire         value_lane5_v_in_valid;                // ValueEngine.java:170
-  wire [15:0]  value_lane5_v_in_payload;              // ValueEngine.java:170
-  wire         value_lane5_v_out_valid;               // ValueEngine.java:170
-  wire [31:0]  value_lane5_v_out_payload;             // ValueEngine.java:170
-  wire         value_lane6_v_in_valid;                // ValueEngine.java:170
-  wire [15:0]  value_lane6_v_in_payload;              // ValueEngine.java:170
-  wire         value_lane6_v_out_valid;               // ValueEngine.java:170
-  wire [31:0]  value_lane6_v_out_payload;             // ValueEngine.java:170
-  wire         value_lane7_v_in_valid;                // ValueEngine.java:170
-  wire [15:0]  value_lane7_v_in_payload;              // ValueEngine.java:170
-  wire         value_lane7_v_out_valid;               // ValueEngine.java:170
-  wire [31:0]  value_lane7_v_out_payload;             // ValueEngine.java:170
-  wire         value_lane8_v_in_valid;                // ValueEngine.java:170
-  wire [15:0]  value_lane8_v_in_payload;              // ValueEngine.java:170
-  wire         value_lane8_v_out_valid;               // ValueEngine.java:170
-  wire [31:0]  value_lane8_v_out_payload;             // ValueEngine.java:170
-  wire         value_lane9_v_in_valid;                // ValueEngine.java:170
-  wire [15:0]  value_lane9_v_in_payload;              // ValueEngine.java:170
-  wire         value_lane9_v_out_valid;               // ValueEngine.java:170
-  wire [31:0]  value_lane9_v_out_payload;             // ValueEngine.java:170
-  wire         value_lane10_v_in_valid;               // ValueEngine.java:170
-  wire [15:0]  value_lane10_v_in_payload;             // ValueEngine.java:170
-  wire         value_lane10_v_out_valid;              // ValueEngine.java:170
-  wire [31:0]  value_lane10_v_out_payload;            // ValueEngine.java:170
-  wire         value_lane11_v_in_valid;               // ValueEngine.java:170
-  wire [15:0]  value_lane11_v_in_payload;             // ValueEngine.java:170
-  wire         value_lane11_v_out_valid;              // ValueEngine.java:170
-  wire [31:0]  value_lane11_v_out_payload;            // ValueEngine.java:170
-  wire         value_lane12_v_in_valid;               // ValueEngine.java:170
-  wire [15:0]  value_lane12_v_in_payload;             // ValueEngine.java:170
-  wire         value_lane12_v_out_valid;              // ValueEngine.java:170
-  wire [31:0]  value_lane12_v_out_payload;            // ValueEngine.java:170
-  wire         value_lane13_v_in_valid;               // ValueEngine.java:170
-  wire [15:0]  value_lane13_v_in_payload;             // ValueEngine.java:170
-  wire         value_lane13_v_out_valid;              // ValueEngine.java:170
-  wire [31:0]  value_lane13_v_out_payload;            // ValueEngine.java:170
-  wire         value_lane14_v_in_valid;               // ValueEngine.java:170
-  wire [15:0]  value_lane14_v_in_payload;             // ValueEngine.java:170
-  wire         value_lane14_v_out_valid;              // ValueEngine.java:170
-  wire [31:0]  value_lane14_v_out_payload;            // ValueEngine.java:170
-  wire         value_lane15_v_in_valid;               // ValueEngine.java:170
-  wire [15:0]  value_lane15_v_in_payload;             // ValueEngine.java:170
-  wire         value_lane15_v_out_valid;              // ValueEngine.java:170
-  wire [31:0]  value_lane15_v_out_payload;            // ValueEngine.java:170
-  reg  [31:0]  value_lane0_v_d1;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d2;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d3;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d4;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d5;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d6;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d7;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d8;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d9;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d10;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d11;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d12;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d13;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d14;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d15;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d16;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d17;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d18;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d19;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d20;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d21;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d22;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d23;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d24;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d25;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d26;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d27;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d28;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d29;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane0_v_d30;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d1;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d2;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d3;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d4;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d5;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d6;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d7;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d8;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d9;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d10;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d11;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d12;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d13;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d14;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d15;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d16;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d17;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d18;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d19;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d20;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d21;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d22;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d23;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d24;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d25;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d26;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d27;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d28;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d29;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane1_v_d30;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d1;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d2;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d3;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d4;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d5;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d6;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d7;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d8;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d9;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d10;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d11;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d12;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d13;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d14;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d15;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d16;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d17;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d18;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d19;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d20;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d21;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d22;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d23;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d24;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d25;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d26;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d27;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d28;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d29;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane2_v_d30;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d1;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d2;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d3;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d4;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d5;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d6;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d7;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d8;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d9;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d10;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d11;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d12;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d13;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d14;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d15;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d16;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d17;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d18;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d19;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d20;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d21;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d22;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d23;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d24;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d25;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d26;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d27;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d28;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d29;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane3_v_d30;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d1;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d2;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d3;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d4;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d5;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d6;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d7;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d8;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d9;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d10;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d11;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d12;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d13;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d14;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d15;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d16;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d17;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d18;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d19;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d20;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d21;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d22;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d23;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d24;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d25;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d26;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d27;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d28;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d29;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane4_v_d30;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d1;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d2;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d3;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d4;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d5;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d6;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d7;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d8;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d9;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d10;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d11;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d12;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d13;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d14;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d15;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d16;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d17;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d18;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d19;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d20;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d21;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d22;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d23;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d24;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d25;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d26;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d27;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d28;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d29;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane5_v_d30;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d1;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d2;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d3;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d4;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d5;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d6;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d7;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d8;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d9;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d10;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d11;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d12;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d13;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d14;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d15;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d16;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d17;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d18;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d19;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d20;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d21;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d22;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d23;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d24;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d25;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d26;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d27;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d28;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d29;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane6_v_d30;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d1;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d2;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d3;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d4;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d5;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d6;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d7;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d8;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d9;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d10;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d11;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d12;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d13;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d14;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d15;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d16;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d17;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d18;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d19;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d20;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d21;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d22;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d23;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d24;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d25;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d26;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d27;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d28;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d29;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane7_v_d30;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d1;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d2;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d3;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d4;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d5;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d6;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d7;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d8;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d9;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d10;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d11;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d12;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d13;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d14;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d15;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d16;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d17;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d18;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d19;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d20;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d21;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d22;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d23;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d24;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d25;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d26;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d27;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d28;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d29;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane8_v_d30;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d1;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d2;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d3;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d4;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d5;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d6;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d7;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d8;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d9;                      // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d10;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d11;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d12;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d13;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d14;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d15;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d16;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d17;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d18;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d19;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d20;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d21;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d22;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d23;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d24;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d25;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d26;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d27;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d28;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d29;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane9_v_d30;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d1;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d2;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d3;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d4;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d5;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d6;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d7;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d8;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d9;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d10;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d11;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d12;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d13;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d14;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d15;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d16;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d17;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d18;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d19;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d20;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d21;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d22;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d23;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d24;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d25;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d26;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d27;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d28;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d29;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane10_v_d30;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d1;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d2;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d3;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d4;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d5;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d6;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d7;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d8;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d9;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d10;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d11;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d12;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d13;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d14;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d15;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d16;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d17;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d18;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d19;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d20;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d21;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d22;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d23;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d24;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d25;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d26;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d27;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d28;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d29;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane11_v_d30;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d1;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d2;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d3;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d4;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d5;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d6;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d7;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d8;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d9;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d10;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d11;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d12;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d13;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d14;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d15;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d16;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d17;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d18;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d19;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d20;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d21;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d22;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d23;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d24;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d25;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d26;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d27;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d28;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d29;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane12_v_d30;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d1;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d2;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d3;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d4;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d5;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d6;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d7;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d8;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d9;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d10;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d11;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d12;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d13;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d14;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d15;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d16;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d17;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d18;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d19;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d20;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d21;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d22;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d23;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d24;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d25;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d26;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d27;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d28;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d29;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane13_v_d30;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d1;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d2;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d3;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d4;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d5;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d6;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d7;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d8;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d9;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d10;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d11;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d12;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d13;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d14;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d15;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d16;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d17;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d18;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d19;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d20;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d21;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d22;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d23;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d24;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d25;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d26;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d27;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d28;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d29;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane14_v_d30;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d1;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d2;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d3;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d4;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d5;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d6;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d7;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d8;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d9;                     // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d10;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d11;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d12;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d13;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d14;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d15;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d16;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d17;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d18;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d19;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d20;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d21;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d22;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d23;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d24;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d25;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d26;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d27;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d28;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d29;                    // ValueEngine.java:177
-  reg  [31:0]  value_lane15_v_d30;                    // ValueEngine.java:177
-  reg  [8:0]   accumulate_address_d1;                 // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d2;                 // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d3;                 // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d4;                 // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d5;                 // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d6;                 // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d7;                 // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d8;                 // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d9;                 // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d10;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d11;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d12;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d13;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d14;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d15;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d16;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d17;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d18;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d19;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d20;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d21;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d22;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d23;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d24;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d25;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d26;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d27;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d28;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d29;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d30;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d31;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d32;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d33;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d34;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d35;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d36;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d37;                // ValueEngine.java:186
-  reg  [8:0]   accumulate_address_d38;                // ValueEngine.java:186
-  reg          row_weight_valid_d1;                   // ValueEngine.java:187
-  reg          row_weight_valid_d2;                   // ValueEngine.java:187
-  reg          row_weight_valid_d3;                   // ValueEngine.java:187
-  reg          row_weight_valid_d4;                   // ValueEngine.java:187
-  reg          row_shifted_valid_d1;                  // ValueEngine.java:192
-  reg          row_shifted_valid_d2;                  // ValueEngine.java:192
-  reg          row_shifted_valid_d3;                  // ValueEngine.java:192
-  reg          row_shifted_valid_d4;                  // ValueEngine.java:192
-  reg          row_shifted_valid_d5;                  // ValueEngine.java:192
-  reg          row_shifted_valid_d6;                  // ValueEngine.java:192
-  reg          row_shifted_valid_d7;                  // ValueEngine.java:192
-  reg          row_shifted_valid_d8;                  // ValueEngine.java:192
-  reg          row_shifted_valid_d9;                  // ValueEngine.java:192
-  reg          row_shifted_valid_d10;                 // ValueEngine.java:192
-  reg          row_shifted_valid_d11;                 // ValueEngine.java:192
-  reg          row_shifted_valid_d12;                 // ValueEngine.java:192
-  reg          row_shifted_valid_d13;                 // ValueEngine.java:192
-  reg          row_shifted_valid_d14;                 // ValueEngine.java:192
-  reg          row_shifted_valid_d15;                 // ValueEngine.java:192
-  reg          row_shifted_valid_d16;                 // ValueEngine.java:192
-  reg          row_shifted_valid_d17;                 // ValueEngine.java:192
-  reg          row_shifted_valid_d18;                 // ValueEngine.java:192
-  reg          row_shifted_valid_d19;                 // ValueEngine.java:192
-  reg          row_shifted_valid_d20;                 // ValueEngine.java:192
-  reg          row_shifted_valid_d21;                 // ValueEngine.java:192
-  reg          row_shifted_valid_d22;                 // ValueEngine.java:192
-  reg          row_shifted_valid_d23;                 // ValueEngine.java:192
-  reg          row_shifted_valid_d24;                 // ValueEngine.java:192
-  reg          row_first_beat_d1;                     // ValueEngine.java:192
-  reg          row_first_beat_d2;                     // ValueEngine.java:192
-  reg          row_first_beat_d3;                     // ValueEngine.java:192
-  reg          row_first_beat_d4;                     // ValueEngine.java:192
-  reg          row_first_beat_d5;                     // ValueEngine.java:192
-  reg          row_first_beat_d6;                     // ValueEngine.java:192
-  reg          row_first_beat_d7;                     // ValueEngine.java:192
-  reg          row_first_beat_d8;                     // ValueEngine.java:192
-  reg          row_first_beat_d9;                     // ValueEngine.java:192
-  reg          row_first_beat_d10;                    // ValueEngine.java:192
-  reg          row_first_beat_d11;                    // ValueEngine.java:192
-  reg          row_first_beat_d12;                    // ValueEngine.java:192
-  reg          row_first_beat_d13;                    // ValueEngine.java:192
-  reg          row_first_beat_d14;                    // ValueEngine.java:192
-  reg          row_first_beat_d15;                    // ValueEngine.java:192
-  reg          row_first_beat_d16;                    // ValueEngine.java:192
-  reg          row_first_beat_d17;                    // ValueEngine.java:192
-  reg          row_first_beat_d18;                    // ValueEngine.java:192
-  reg          row_first_beat_d19;                    // ValueEngine.java:192
-  reg          row_first_beat_d20;                    // ValueEngine.java:192
-  reg          row_first_beat_d21;                    // ValueEngine.java:192
-  reg          row_first_beat_d22;                    // ValueEngine.java:192
-  reg          row_first_beat_d23;                    // ValueEngine.java:192
-  reg          row_first_beat_d24;                    // ValueEngine.java:192
-  reg          row_first_beat_d25;                    // ValueEngine.java:192
-  reg          row_first_beat_d26;                    // ValueEngine.java:192
-  reg          row_first_beat_d27;                    // ValueEngine.java:192
-  reg          row_first_beat_d28;                    // ValueEngine.java:192
-  reg          row_first_beat_d29;                    // ValueEngine.java:192
-  reg          row_first_beat_d30;                    // ValueEngine.java:192
-  reg          row_first_beat_d31;                    // ValueEngine.java:192
-  reg          row_first_beat_d32;                    // ValueEngine.java:192
-  wire         z_read_enable;                         // ValueEngine.java:192
-  wire [31:0]  gather_data_s0_0;                      // ValueEngine.java:202
-  wire [31:0]  gather_data_s0_1;                      // ValueEngine.java:202
-  wire [31:0]  gather_data_s0_2;                      // ValueEngine.java:202
-  wire [31:0]  gather_data_s0_3;                      // ValueEngine.java:202
-  wire [31:0]  gather_data_s0_4;                      // ValueEngine.java:202
-  wire [31:0]  gather_data_s0_5;                      // ValueEngine.java:202
-  wire [31:0]  gather_data_s0_6;                      // ValueEngine.java:202
-  wire [31:0]  gather_data_s0_7;                      // ValueEngine.java:202
-  wire [31:0]  gather_data_s0_8;                      // ValueEngine.java:202
-  wire [31:0]  gather_data_s0_9;                      // ValueEngine.java:202
-  wire [31:0]  gather_data_s0_10;                     // ValueEngine.java:202
-  wire [31:0]  gather_data_s0_11;                     // ValueEngine.java:202
-  wire [31:0]  gather_data_s0_12;                     // ValueEngine.java:202
-  wire [31:0]  gather_data_s0_13;                     // ValueEngine.java:202
-  wire [31:0]  gather_data_s0_14;                     // ValueEngine.java:202
-  wire [31:0]  gather_data_s0_15;                     // ValueEngine.java:202
-  wire [31:0]  z_gather_data_s0;                      // ValueEngine.java:205
-  wire [31:0]  gather_data_s1_0;                      // ValueEngine.java:202
-  wire [31:0]  gather_data_s1_1;                      // ValueEngine.java:202
-  wire [31:0]  gather_data_s1_2;                      // ValueEngine.java:202
-  wire [31:0]  gather_data_s1_3;                      // ValueEngine.java:202
-  wire [31:0]  gather_data_s1_4;                      // ValueEngine.java:202
-  wire [31:0]  gather_data_s1_5;                      // ValueEngine.java:202
-  wire [31:0]  gather_data_s1_6;                      // ValueEngine.java:202
-  wire [31:0]  gather_data_s1_7;                      // ValueEngine.java:202
-  wire [31:0]  gather_data_s1_8;                      // ValueEngine.java:202
-  wire [31:0]  gather_data_s1_9;                      // ValueEngine.java:202
-  wire [31:0]  gather_data_s1_10;                     // ValueEngine.java:202
-  wire [31:0]  gather_data_s1_11;                     // ValueEngine.java:202
-  wire [31:0]  gather_data_s1_12;                     // ValueEngine.java:202
-  wire [31:0]  gather_data_s1_13;                     // ValueEngine.java:202
-  wire [31:0]  gather_data_s1_14;                     // ValueEngine.java:202
-  wire [31:0]  gather_data_s1_15;                     // ValueEngine.java:202
-  wire [31:0]  z_gather_data_s1;                      // ValueEngine.java:205
+  reg          value_issue_d3;                        // ValueEngine.java:171
+  wire         value_lane0_v_in_valid;                // ValueEngine.java:171
+  wire [15:0]  value_lane0_v_in_payload;              // ValueEngine.java:171
+  wire         value_lane0_v_out_valid;               // ValueEngine.java:171
+  wire [31:0]  value_lane0_v_out_payload;             // ValueEngine.java:171
+  wire         value_lane1_v_in_valid;                // ValueEngine.java:171
+  wire [15:0]  value_lane1_v_in_payload;              // ValueEngine.java:171
+  wire         value_lane1_v_out_valid;               // ValueEngine.java:171
+  wire [31:0]  value_lane1_v_out_payload;             // ValueEngine.java:171
+  wire         value_lane2_v_in_valid;                // ValueEngine.java:171
+  wire [15:0]  value_lane2_v_in_payload;              // ValueEngine.java:171
+  wire         value_lane2_v_out_valid;               // ValueEngine.java:171
+  wire [31:0]  value_lane2_v_out_payload;             // ValueEngine.java:171
+  wire         value_lane3_v_in_valid;                // ValueEngine.java:171
+  wire [15:0]  value_lane3_v_in_payload;              // ValueEngine.java:171
+  wire         value_lane3_v_out_valid;               // ValueEngine.java:171
+  wire [31:0]  value_lane3_v_out_payload;             // ValueEngine.java:171
+  wire         value_lane4_v_in_valid;                // ValueEngine.java:171
+  wire [15:0]  value_lane4_v_in_payload;              // ValueEngine.java:171
+  wire         value_lane4_v_out_valid;               // ValueEngine.java:171
+  wire [31:0]  value_lane4_v_out_payload;             // ValueEngine.java:171
+  wire         value_lane5_v_in_valid;                // ValueEngine.java:171
+  wire [15:0]  value_lane5_v_in_payload;              // ValueEngine.java:171
+  wire         value_lane5_v_out_valid;               // ValueEngine.java:171
+  wire [31:0]  value_lane5_v_out_payload;             // ValueEngine.java:171
+  wire         value_lane6_v_in_valid;                // ValueEngine.java:171
+  wire [15:0]  value_lane6_v_in_payload;              // ValueEngine.java:171
+  wire         value_lane6_v_out_valid;               // ValueEngine.java:171
+  wire [31:0]  value_lane6_v_out_payload;             // ValueEngine.java:171
+  wire         value_lane7_v_in_valid;                // ValueEngine.java:171
+  wire [15:0]  value_lane7_v_in_payload;              // ValueEngine.java:171
+  wire         value_lane7_v_out_valid;               // ValueEngine.java:171
+  wire [31:0]  value_lane7_v_out_payload;             // ValueEngine.java:171
+  wire         value_lane8_v_in_valid;                // ValueEngine.java:171
+  wire [15:0]  value_lane8_v_in_payload;              // ValueEngine.java:171
+  wire         value_lane8_v_out_valid;               // ValueEngine.java:171
+  wire [31:0]  value_lane8_v_out_payload;             // ValueEngine.java:171
+  wire         value_lane9_v_in_valid;                // ValueEngine.java:171
+  wire [15:0]  value_lane9_v_in_payload;              // ValueEngine.java:171
+  wire         value_lane9_v_out_valid;               // ValueEngine.java:171
+  wire [31:0]  value_lane9_v_out_payload;             // ValueEngine.java:171
+  wire         value_lane10_v_in_valid;               // ValueEngine.java:171
+  wire [15:0]  value_lane10_v_in_payload;             // ValueEngine.java:171
+  wire         value_lane10_v_out_valid;              // ValueEngine.java:171
+  wire [31:0]  value_lane10_v_out_payload;            // ValueEngine.java:171
+  wire         value_lane11_v_in_valid;               // ValueEngine.java:171
+  wire [15:0]  value_lane11_v_in_payload;             // ValueEngine.java:171
+  wire         value_lane11_v_out_valid;              // ValueEngine.java:171
+  wire [31:0]  value_lane11_v_out_payload;            // ValueEngine.java:171
+  wire         value_lane12_v_in_valid;               // ValueEngine.java:171
+  wire [15:0]  value_lane12_v_in_payload;             // ValueEngine.java:171
+  wire         value_lane12_v_out_valid;              // ValueEngine.java:171
+  wire [31:0]  value_lane12_v_out_payload;            // ValueEngine.java:171
+  wire         value_lane13_v_in_valid;               // ValueEngine.java:171
+  wire [15:0]  value_lane13_v_in_payload;             // ValueEngine.java:171
+  wire         value_lane13_v_out_valid;              // ValueEngine.java:171
+  wire [31:0]  value_lane13_v_out_payload;            // ValueEngine.java:171
+  wire         value_lane14_v_in_valid;               // ValueEngine.java:171
+  wire [15:0]  value_lane14_v_in_payload;             // ValueEngine.java:171
+  wire         value_lane14_v_out_valid;              // ValueEngine.java:171
+  wire [31:0]  value_lane14_v_out_payload;            // ValueEngine.java:171
+  wire         value_lane15_v_in_valid;               // ValueEngine.java:171
+  wire [15:0]  value_lane15_v_in_payload;             // ValueEngine.java:171
+  wire         value_lane15_v_out_valid;              // ValueEngine.java:171
+  wire [31:0]  value_lane15_v_out_payload;            // ValueEngine.java:171
+  reg  [31:0]  value_lane0_v_d1;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d2;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d3;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d4;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d5;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d6;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d7;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d8;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d9;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d10;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d11;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d12;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d13;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d14;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d15;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d16;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d17;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d18;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d19;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d20;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d21;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d22;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d23;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d24;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d25;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d26;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d27;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d28;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d29;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane0_v_d30;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d1;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d2;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d3;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d4;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d5;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d6;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d7;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d8;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d9;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d10;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d11;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d12;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d13;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d14;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d15;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d16;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d17;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d18;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d19;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d20;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d21;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d22;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d23;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d24;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d25;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d26;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d27;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d28;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d29;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane1_v_d30;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d1;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d2;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d3;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d4;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d5;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d6;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d7;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d8;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d9;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d10;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d11;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d12;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d13;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d14;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d15;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d16;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d17;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d18;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d19;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d20;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d21;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d22;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d23;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d24;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d25;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d26;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d27;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d28;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d29;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane2_v_d30;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d1;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d2;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d3;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d4;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d5;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d6;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d7;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d8;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d9;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d10;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d11;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d12;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d13;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d14;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d15;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d16;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d17;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d18;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d19;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d20;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d21;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d22;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d23;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d24;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d25;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d26;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d27;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d28;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d29;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane3_v_d30;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d1;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d2;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d3;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d4;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d5;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d6;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d7;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d8;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d9;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d10;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d11;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d12;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d13;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d14;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d15;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d16;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d17;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d18;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d19;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d20;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d21;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d22;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d23;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d24;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d25;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d26;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d27;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d28;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d29;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane4_v_d30;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d1;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d2;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d3;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d4;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d5;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d6;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d7;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d8;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d9;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d10;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d11;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d12;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d13;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d14;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d15;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d16;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d17;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d18;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d19;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d20;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d21;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d22;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d23;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d24;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d25;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d26;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d27;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d28;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d29;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane5_v_d30;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d1;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d2;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d3;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d4;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d5;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d6;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d7;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d8;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d9;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d10;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d11;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d12;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d13;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d14;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d15;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d16;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d17;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d18;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d19;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d20;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d21;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d22;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d23;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d24;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d25;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d26;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d27;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d28;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d29;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane6_v_d30;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d1;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d2;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d3;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d4;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d5;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d6;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d7;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d8;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d9;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d10;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d11;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d12;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d13;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d14;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d15;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d16;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d17;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d18;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d19;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d20;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d21;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d22;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d23;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d24;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d25;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d26;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d27;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d28;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d29;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane7_v_d30;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d1;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d2;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d3;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d4;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d5;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d6;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d7;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d8;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d9;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d10;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d11;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d12;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d13;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d14;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d15;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d16;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d17;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d18;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d19;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d20;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d21;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d22;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d23;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d24;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d25;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d26;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d27;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d28;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d29;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane8_v_d30;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d1;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d2;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d3;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d4;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d5;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d6;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d7;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d8;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d9;                      // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d10;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d11;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d12;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d13;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d14;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d15;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d16;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d17;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d18;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d19;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d20;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d21;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d22;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d23;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d24;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d25;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d26;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d27;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d28;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d29;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane9_v_d30;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d1;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d2;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d3;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d4;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d5;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d6;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d7;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d8;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d9;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d10;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d11;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d12;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d13;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d14;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d15;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d16;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d17;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d18;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d19;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d20;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d21;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d22;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d23;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d24;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d25;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d26;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d27;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d28;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d29;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane10_v_d30;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d1;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d2;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d3;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d4;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d5;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d6;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d7;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d8;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d9;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d10;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d11;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d12;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d13;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d14;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d15;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d16;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d17;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d18;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d19;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d20;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d21;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d22;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d23;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d24;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d25;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d26;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d27;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d28;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d29;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane11_v_d30;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d1;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d2;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d3;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d4;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d5;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d6;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d7;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d8;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d9;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d10;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d11;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d12;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d13;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d14;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d15;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d16;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d17;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d18;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d19;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d20;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d21;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d22;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d23;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d24;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d25;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d26;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d27;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d28;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d29;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane12_v_d30;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d1;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d2;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d3;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d4;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d5;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d6;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d7;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d8;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d9;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d10;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d11;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d12;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d13;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d14;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d15;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d16;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d17;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d18;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d19;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d20;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d21;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d22;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d23;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d24;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d25;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d26;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d27;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d28;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d29;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane13_v_d30;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d1;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d2;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d3;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d4;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d5;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d6;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d7;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d8;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d9;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d10;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d11;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d12;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d13;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d14;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d15;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d16;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d17;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d18;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d19;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d20;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d21;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d22;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d23;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d24;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d25;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d26;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d27;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d28;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d29;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane14_v_d30;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d1;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d2;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d3;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d4;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d5;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d6;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d7;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d8;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d9;                     // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d10;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d11;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d12;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d13;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d14;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d15;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d16;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d17;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d18;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d19;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d20;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d21;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d22;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d23;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d24;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d25;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d26;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d27;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d28;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d29;                    // ValueEngine.java:178
+  reg  [31:0]  value_lane15_v_d30;                    // ValueEngine.java:178
+  reg  [8:0]   accumulate_address_d1;                 // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d2;                 // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d3;                 // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d4;                 // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d5;                 // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d6;                 // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d7;                 // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d8;                 // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d9;                 // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d10;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d11;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d12;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d13;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d14;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d15;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d16;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d17;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d18;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d19;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d20;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d21;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d22;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d23;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d24;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d25;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d26;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d27;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d28;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d29;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d30;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d31;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d32;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d33;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d34;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d35;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d36;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d37;                // ValueEngine.java:187
+  reg  [8:0]   accumulate_address_d38;                // ValueEngine.java:187
+  reg          row_weight_valid_d1;                   // ValueEngine.java:188
+  reg          row_weight_valid_d2;                   // ValueEngine.java:188
+  reg          row_weight_valid_d3;                   // ValueEngine.java:188
+  reg          row_weight_valid_d4;                   // ValueEngine.java:188
+  reg          row_shifted_valid_d1;                  // ValueEngine.java:193
+  reg          row_shifted_valid_d2;                  // ValueEngine.java:193
+  reg          row_shifted_valid_d3;                  // ValueEngine.java:193
+  reg          row_shifted_valid_d4;                  // ValueEngine.java:193
+  reg          row_shifted_valid_d5;                  // ValueEngine.java:193
+  reg          row_shifted_valid_d6;                  // ValueEngine.java:193
+  reg          row_shifted_valid_d7;                  // ValueEngine.java:193
+  reg          row_shifted_valid_d8;                  // ValueEngine.java:193
+  reg          row_shifted_valid_d9;                  // ValueEngine.java:193
+  reg          row_shifted_valid_d10;                 // ValueEngine.java:193
+  reg          row_shifted_valid_d11;                 // ValueEngine.java:193
+  reg          row_shifted_valid_d12;                 // ValueEngine.java:193
+  reg          row_shifted_valid_d13;                 // ValueEngine.java:193
+  reg          row_shifted_valid_d14;                 // ValueEngine.java:193
+  reg          row_shifted_valid_d15;                 // ValueEngine.java:193
+  reg          row_shifted_valid_d16;                 // ValueEngine.java:193
+  reg          row_shifted_valid_d17;                 // ValueEngine.java:193
+  reg          row_shifted_valid_d18;                 // ValueEngine.java:193
+  reg          row_shifted_valid_d19;                 // ValueEngine.java:193
+  reg          row_shifted_valid_d20;                 // ValueEngine.java:193
+  reg          row_shifted_valid_d21;                 // ValueEngine.java:193
+  reg          row_shifted_valid_d22;                 // ValueEngine.java:193
+  reg          row_shifted_valid_d23;                 // ValueEngine.java:193
+  reg          row_shifted_valid_d24;                 // ValueEngine.java:193
+  reg          row_first_beat_d1;                     // ValueEngine.java:193
+  reg          row_first_beat_d2;                     // ValueEngine.java:193
+  reg          row_first_beat_d3;                     // ValueEngine.java:193
+  reg          row_first_beat_d4;                     // ValueEngine.java:193
+  reg          row_first_beat_d5;                     // ValueEngine.java:193
+  reg          row_first_beat_d6;                     // ValueEngine.java:193
+  reg          row_first_beat_d7;                     // ValueEngine.java:193
+  reg          row_first_beat_d8;                     // ValueEngine.java:193
+  reg          row_first_beat_d9;                     // ValueEngine.java:193
+  reg          row_first_beat_d10;                    // ValueEngine.java:193
+  reg          row_first_beat_d11;                    // ValueEngine.java:193
+  reg          row_first_beat_d12;                    // ValueEngine.java:193
+  reg          row_first_beat_d13;                    // ValueEngine.java:193
+  reg          row_first_beat_d14;                    // ValueEngine.java:193
+  reg          row_first_beat_d15;                    // ValueEngine.java:193
+  reg          row_first_beat_d16;                    // ValueEngine.java:193
+  reg          row_first_beat_d17;                    // ValueEngine.java:193
+  reg          row_first_beat_d18;                    // ValueEngine.java:193
+  reg          row_first_beat_d19;                    // ValueEngine.java:193
+  reg          row_first_beat_d20;                    // ValueEngine.java:193
+  reg          row_first_beat_d21;                    // ValueEngine.java:193
+  reg          row_first_beat_d22;                    // ValueEngine.java:193
+  reg          row_first_beat_d23;                    // ValueEngine.java:193
+  reg          row_first_beat_d24;                    // ValueEngine.java:193
+  reg          row_first_beat_d25;                    // ValueEngine.java:193
+  reg          row_first_beat_d26;                    // ValueEngine.java:193
+  reg          row_first_beat_d27;                    // ValueEngine.java:193
+  reg          row_first_beat_d28;                    // ValueEngine.java:193
+  reg          row_first_beat_d29;                    // ValueEngine.java:193
+  reg          row_first_beat_d30;                    // ValueEngine.java:193
+  reg          row_first_beat_d31;                    // ValueEngine.java:193
+  reg          row_first_beat_d32;                    // ValueEngine.java:193
+  wire         z_read_enable;                         // ValueEngine.java:193
+  wire [31:0]  gather_data_s0_0;                      // ValueEngine.java:203
+  wire [31:0]  gather_data_s0_1;                      // ValueEngine.java:203
+  wire [31:0]  gather_data_s0_2;                      // ValueEngine.java:203
+  wire [31:0]  gather_data_s0_3;                      // ValueEngine.java:203
+  wire [31:0]  gather_data_s0_4;                      // ValueEngine.java:203
+  wire [31:0]  gather_data_s0_5;                      // ValueEngine.java:203
+  wire [31:0]  gather_data_s0_6;                      // ValueEngine.java:203
+  wire [31:0]  gather_data_s0_7;                      // ValueEngine.java:203
+  wire [31:0]  gather_data_s0_8;                      // ValueEngine.java:203
+  wire [31:0]  gather_data_s0_9;                      // ValueEngine.java:203
+  wire [31:0]  gather_data_s0_10;                     // ValueEngine.java:203
+  wire [31:0]  gather_data_s0_11;                     // ValueEngine.java:203
+  wire [31:0]  gather_data_s0_12;                     // ValueEngine.java:203
+  wire [31:0]  gather_data_s0_13;                     // ValueEngine.java:203
+  wire [31:0]  gather_data_s0_14;                     // ValueEngine.java:203
+  wire [31:0]  gather_data_s0_15;                     // ValueEngine.java:203
+  wire [31:0]  z_gather_data_s0;                      // ValueEngine.java:206
+  wire [31:0]  gather_data_s1_0;                      // ValueEngine.java:203
+  wire [31:0]  gather_data_s1_1;                      // ValueEngine.java:203
+  wire [31:0]  gather_data_s1_2;                      // ValueEngine.java:203
+  wire [31:0]  gather_data_s1_3;                      // ValueEngine.java:203
+  wire [31:0]  gather_data_s1_4;                      // ValueEngine.java:203
+  wire [31:0]  gather_data_s1_5;                      // ValueEngine.java:203
+  wire [31:0]  gather_data_s1_6;                      // ValueEngine.java:203
+  wire [31:0]  gather_data_s1_7;                      // ValueEngine.java:203
+  wire [31:0]  gather_data_s1_8;                      // ValueEngine.java:203
+  wire [31:0]  gather_data_s1_9;                      // ValueEngine.java:203
+  wire [31:0]  gather_data_s1_10;                     // ValueEngine.java:203
+  wire [31:0]  gather_data_s1_11;                     // ValueEngine.java:203
+  wire [31:0]  gather_data_s1_12;                     // ValueEngine.java:203
+  wire [31:0]  gather_data_s1_13;                     // ValueEngine.java:203
+  wire [31:0]  gather_data_s1_14;                     // ValueEngine.java:203
+  wire [31:0]  gather_data_s1_15;                     // ValueEngine.java:203
+  wire [31:0]  z_gather_data_s1;                      // ValueEngine.java:206
 
   // value_engine.reduction
   reg  [1:0]   element_phase;                         // Reduction.java:101
@@ -2666,373 +2672,373 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         z_may_gather;                          // Reduction.java:313
 
   // value_engine
-  reg          accumulate_set_d1;                     // ValueEngine.java:214
-  reg          accumulate_set_d2;                     // ValueEngine.java:214
-  reg          accumulate_set_d3;                     // ValueEngine.java:214
-  reg          accumulate_set_d4;                     // ValueEngine.java:214
-  reg          accumulate_set_d5;                     // ValueEngine.java:214
-  reg          accumulate_set_d6;                     // ValueEngine.java:214
-  reg          accumulate_set_d7;                     // ValueEngine.java:214
-  reg          accumulate_set_d8;                     // ValueEngine.java:214
-  reg          accumulate_set_d9;                     // ValueEngine.java:214
-  reg          accumulate_set_d10;                    // ValueEngine.java:214
-  reg          accumulate_set_d11;                    // ValueEngine.java:214
-  reg          accumulate_set_d12;                    // ValueEngine.java:214
-  reg          accumulate_set_d13;                    // ValueEngine.java:214
-  reg          accumulate_set_d14;                    // ValueEngine.java:214
-  reg          accumulate_set_d15;                    // ValueEngine.java:214
-  reg          accumulate_set_d16;                    // ValueEngine.java:214
-  reg          accumulate_set_d17;                    // ValueEngine.java:214
-  reg          accumulate_set_d18;                    // ValueEngine.java:214
-  reg          accumulate_set_d19;                    // ValueEngine.java:214
-  reg          accumulate_set_d20;                    // ValueEngine.java:214
-  reg          accumulate_set_d21;                    // ValueEngine.java:214
-  reg          accumulate_set_d22;                    // ValueEngine.java:214
-  reg          accumulate_set_d23;                    // ValueEngine.java:214
-  reg          accumulate_set_d24;                    // ValueEngine.java:214
-  reg          accumulate_set_d25;                    // ValueEngine.java:214
-  reg          accumulate_set_d26;                    // ValueEngine.java:214
-  reg          accumulate_set_d27;                    // ValueEngine.java:214
-  reg          accumulate_set_d28;                    // ValueEngine.java:214
-  reg          accumulate_set_d29;                    // ValueEngine.java:214
-  reg          accumulate_set_d30;                    // ValueEngine.java:214
-  reg          accumulate_set_d31;                    // ValueEngine.java:214
-  reg          accumulate_set_d32;                    // ValueEngine.java:214
-  wire         z_accumulate_read_s0;                  // ValueEngine.java:214
-  wire         z_gather_read_s0;                      // ValueEngine.java:215
-  reg  [5:0]   z_address_d1;                          // ValueEngine.java:218
-  reg  [5:0]   z_address_d2;                          // ValueEngine.java:218
-  reg  [5:0]   z_address_d3;                          // ValueEngine.java:218
-  reg  [5:0]   z_address_d4;                          // ValueEngine.java:218
-  reg  [5:0]   z_address_d5;                          // ValueEngine.java:218
-  reg  [5:0]   z_address_d6;                          // ValueEngine.java:218
-  reg  [5:0]   z_address_d7;                          // ValueEngine.java:218
-  reg  [5:0]   z_address_d8;                          // ValueEngine.java:218
-  reg  [5:0]   z_address_d9;                          // ValueEngine.java:218
-  reg  [5:0]   z_address_d10;                         // ValueEngine.java:218
-  reg  [5:0]   z_address_d11;                         // ValueEngine.java:218
-  reg  [5:0]   z_address_d12;                         // ValueEngine.java:218
-  reg  [5:0]   z_address_d13;                         // ValueEngine.java:218
-  reg  [5:0]   z_address_d14;                         // ValueEngine.java:218
-  reg  [5:0]   z_address_d15;                         // ValueEngine.java:218
-  reg  [5:0]   z_address_d16;                         // ValueEngine.java:218
-  reg  [5:0]   z_address_d17;                         // ValueEngine.java:218
-  reg  [5:0]   z_address_d18;                         // ValueEngine.java:218
-  reg  [5:0]   z_address_d19;                         // ValueEngine.java:218
-  reg  [5:0]   z_address_d20;                         // ValueEngine.java:218
-  reg  [5:0]   z_address_d21;                         // ValueEngine.java:218
-  reg  [5:0]   z_address_d22;                         // ValueEngine.java:218
-  reg  [5:0]   z_address_d23;                         // ValueEngine.java:218
-  reg  [5:0]   z_address_d24;                         // ValueEngine.java:218
-  reg  [5:0]   z_address_d25;                         // ValueEngine.java:218
-  reg  [5:0]   z_address_d26;                         // ValueEngine.java:218
-  reg  [5:0]   z_address_d27;                         // ValueEngine.java:218
-  reg  [5:0]   z_address_d28;                         // ValueEngine.java:218
-  reg  [5:0]   z_address_d29;                         // ValueEngine.java:218
-  reg  [5:0]   z_address_d30;                         // ValueEngine.java:218
-  reg  [5:0]   z_address_d31;                         // ValueEngine.java:218
-  reg  [5:0]   z_address_d32;                         // ValueEngine.java:218
-  wire [5:0]   z_lanes_read_address_s0;               // ValueEngine.java:219
-  reg  [31:0]  z_lanes_read_s0;                       // ValueEngine.java:220
-  reg          accumulate_set_d33;                    // ValueEngine.java:223
-  reg          accumulate_set_d34;                    // ValueEngine.java:223
-  reg          accumulate_set_d35;                    // ValueEngine.java:223
-  reg          accumulate_set_d36;                    // ValueEngine.java:223
-  reg          accumulate_set_d37;                    // ValueEngine.java:223
-  reg          accumulate_set_d38;                    // ValueEngine.java:223
-  wire         bank_accumulate_read_s0;               // ValueEngine.java:223
-  wire         bank_gather_read_s0;                   // ValueEngine.java:224
-  wire [8:0]   bank_read_address_s0;                  // ValueEngine.java:227
-  reg  [31:0]  bank_read_s0_0_r0;                     // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_0;                        // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_1_r0;                     // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_1;                        // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_2_r0;                     // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_2;                        // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_3_r0;                     // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_3;                        // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_4_r0;                     // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_4;                        // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_5_r0;                     // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_5;                        // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_6_r0;                     // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_6;                        // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_7_r0;                     // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_7;                        // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_8_r0;                     // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_8;                        // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_9_r0;                     // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_9;                        // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_10_r0;                    // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_10;                       // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_11_r0;                    // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_11;                       // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_12_r0;                    // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_12;                       // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_13_r0;                    // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_13;                       // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_14_r0;                    // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_14;                       // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_15_r0;                    // ValueEngine.java:230
-  reg  [31:0]  bank_read_s0_15;                       // ValueEngine.java:230
-  wire         z_accumulate_read_s1;                  // ValueEngine.java:214
-  wire         z_gather_read_s1;                      // ValueEngine.java:215
-  wire [5:0]   z_lanes_read_address_s1;               // ValueEngine.java:219
-  reg  [31:0]  z_lanes_read_s1;                       // ValueEngine.java:220
-  wire         bank_accumulate_read_s1;               // ValueEngine.java:223
-  wire         bank_gather_read_s1;                   // ValueEngine.java:224
-  wire [8:0]   bank_read_address_s1;                  // ValueEngine.java:227
-  reg  [31:0]  bank_read_s1_0_r0;                     // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_0;                        // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_1_r0;                     // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_1;                        // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_2_r0;                     // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_2;                        // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_3_r0;                     // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_3;                        // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_4_r0;                     // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_4;                        // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_5_r0;                     // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_5;                        // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_6_r0;                     // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_6;                        // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_7_r0;                     // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_7;                        // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_8_r0;                     // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_8;                        // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_9_r0;                     // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_9;                        // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_10_r0;                    // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_10;                       // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_11_r0;                    // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_11;                       // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_12_r0;                    // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_12;                       // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_13_r0;                    // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_13;                       // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_14_r0;                    // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_14;                       // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_15_r0;                    // ValueEngine.java:230
-  reg  [31:0]  bank_read_s1_15;                       // ValueEngine.java:230
+  reg          accumulate_set_d1;                     // ValueEngine.java:215
+  reg          accumulate_set_d2;                     // ValueEngine.java:215
+  reg          accumulate_set_d3;                     // ValueEngine.java:215
+  reg          accumulate_set_d4;                     // ValueEngine.java:215
+  reg          accumulate_set_d5;                     // ValueEngine.java:215
+  reg          accumulate_set_d6;                     // ValueEngine.java:215
+  reg          accumulate_set_d7;                     // ValueEngine.java:215
+  reg          accumulate_set_d8;                     // ValueEngine.java:215
+  reg          accumulate_set_d9;                     // ValueEngine.java:215
+  reg          accumulate_set_d10;                    // ValueEngine.java:215
+  reg          accumulate_set_d11;                    // ValueEngine.java:215
+  reg          accumulate_set_d12;                    // ValueEngine.java:215
+  reg          accumulate_set_d13;                    // ValueEngine.java:215
+  reg          accumulate_set_d14;                    // ValueEngine.java:215
+  reg          accumulate_set_d15;                    // ValueEngine.java:215
+  reg          accumulate_set_d16;                    // ValueEngine.java:215
+  reg          accumulate_set_d17;                    // ValueEngine.java:215
+  reg          accumulate_set_d18;                    // ValueEngine.java:215
+  reg          accumulate_set_d19;                    // ValueEngine.java:215
+  reg          accumulate_set_d20;                    // ValueEngine.java:215
+  reg          accumulate_set_d21;                    // ValueEngine.java:215
+  reg          accumulate_set_d22;                    // ValueEngine.java:215
+  reg          accumulate_set_d23;                    // ValueEngine.java:215
+  reg          accumulate_set_d24;                    // ValueEngine.java:215
+  reg          accumulate_set_d25;                    // ValueEngine.java:215
+  reg          accumulate_set_d26;                    // ValueEngine.java:215
+  reg          accumulate_set_d27;                    // ValueEngine.java:215
+  reg          accumulate_set_d28;                    // ValueEngine.java:215
+  reg          accumulate_set_d29;                    // ValueEngine.java:215
+  reg          accumulate_set_d30;                    // ValueEngine.java:215
+  reg          accumulate_set_d31;                    // ValueEngine.java:215
+  reg          accumulate_set_d32;                    // ValueEngine.java:215
+  wire         z_accumulate_read_s0;                  // ValueEngine.java:215
+  wire         z_gather_read_s0;                      // ValueEngine.java:216
+  reg  [5:0]   z_address_d1;                          // ValueEngine.java:219
+  reg  [5:0]   z_address_d2;                          // ValueEngine.java:219
+  reg  [5:0]   z_address_d3;                          // ValueEngine.java:219
+  reg  [5:0]   z_address_d4;                          // ValueEngine.java:219
+  reg  [5:0]   z_address_d5;                          // ValueEngine.java:219
+  reg  [5:0]   z_address_d6;                          // ValueEngine.java:219
+  reg  [5:0]   z_address_d7;                          // ValueEngine.java:219
+  reg  [5:0]   z_address_d8;                          // ValueEngine.java:219
+  reg  [5:0]   z_address_d9;                          // ValueEngine.java:219
+  reg  [5:0]   z_address_d10;                         // ValueEngine.java:219
+  reg  [5:0]   z_address_d11;                         // ValueEngine.java:219
+  reg  [5:0]   z_address_d12;                         // ValueEngine.java:219
+  reg  [5:0]   z_address_d13;                         // ValueEngine.java:219
+  reg  [5:0]   z_address_d14;                         // ValueEngine.java:219
+  reg  [5:0]   z_address_d15;                         // ValueEngine.java:219
+  reg  [5:0]   z_address_d16;                         // ValueEngine.java:219
+  reg  [5:0]   z_address_d17;                         // ValueEngine.java:219
+  reg  [5:0]   z_address_d18;                         // ValueEngine.java:219
+  reg  [5:0]   z_address_d19;                         // ValueEngine.java:219
+  reg  [5:0]   z_address_d20;                         // ValueEngine.java:219
+  reg  [5:0]   z_address_d21;                         // ValueEngine.java:219
+  reg  [5:0]   z_address_d22;                         // ValueEngine.java:219
+  reg  [5:0]   z_address_d23;                         // ValueEngine.java:219
+  reg  [5:0]   z_address_d24;                         // ValueEngine.java:219
+  reg  [5:0]   z_address_d25;                         // ValueEngine.java:219
+  reg  [5:0]   z_address_d26;                         // ValueEngine.java:219
+  reg  [5:0]   z_address_d27;                         // ValueEngine.java:219
+  reg  [5:0]   z_address_d28;                         // ValueEngine.java:219
+  reg  [5:0]   z_address_d29;                         // ValueEngine.java:219
+  reg  [5:0]   z_address_d30;                         // ValueEngine.java:219
+  reg  [5:0]   z_address_d31;                         // ValueEngine.java:219
+  reg  [5:0]   z_address_d32;                         // ValueEngine.java:219
+  wire [5:0]   z_lanes_read_address_s0;               // ValueEngine.java:220
+  reg  [31:0]  z_lanes_read_s0;                       // ValueEngine.java:221
+  reg          accumulate_set_d33;                    // ValueEngine.java:224
+  reg          accumulate_set_d34;                    // ValueEngine.java:224
+  reg          accumulate_set_d35;                    // ValueEngine.java:224
+  reg          accumulate_set_d36;                    // ValueEngine.java:224
+  reg          accumulate_set_d37;                    // ValueEngine.java:224
+  reg          accumulate_set_d38;                    // ValueEngine.java:224
+  wire         bank_accumulate_read_s0;               // ValueEngine.java:224
+  wire         bank_gather_read_s0;                   // ValueEngine.java:225
+  wire [8:0]   bank_read_address_s0;                  // ValueEngine.java:228
+  reg  [31:0]  bank_read_s0_0_r0;                     // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_0;                        // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_1_r0;                     // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_1;                        // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_2_r0;                     // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_2;                        // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_3_r0;                     // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_3;                        // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_4_r0;                     // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_4;                        // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_5_r0;                     // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_5;                        // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_6_r0;                     // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_6;                        // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_7_r0;                     // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_7;                        // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_8_r0;                     // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_8;                        // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_9_r0;                     // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_9;                        // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_10_r0;                    // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_10;                       // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_11_r0;                    // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_11;                       // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_12_r0;                    // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_12;                       // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_13_r0;                    // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_13;                       // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_14_r0;                    // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_14;                       // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_15_r0;                    // ValueEngine.java:231
+  reg  [31:0]  bank_read_s0_15;                       // ValueEngine.java:231
+  wire         z_accumulate_read_s1;                  // ValueEngine.java:215
+  wire         z_gather_read_s1;                      // ValueEngine.java:216
+  wire [5:0]   z_lanes_read_address_s1;               // ValueEngine.java:220
+  reg  [31:0]  z_lanes_read_s1;                       // ValueEngine.java:221
+  wire         bank_accumulate_read_s1;               // ValueEngine.java:224
+  wire         bank_gather_read_s1;                   // ValueEngine.java:225
+  wire [8:0]   bank_read_address_s1;                  // ValueEngine.java:228
+  reg  [31:0]  bank_read_s1_0_r0;                     // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_0;                        // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_1_r0;                     // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_1;                        // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_2_r0;                     // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_2;                        // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_3_r0;                     // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_3;                        // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_4_r0;                     // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_4;                        // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_5_r0;                     // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_5;                        // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_6_r0;                     // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_6;                        // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_7_r0;                     // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_7;                        // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_8_r0;                     // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_8;                        // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_9_r0;                     // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_9;                        // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_10_r0;                    // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_10;                       // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_11_r0;                    // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_11;                       // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_12_r0;                    // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_12;                       // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_13_r0;                    // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_13;                       // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_14_r0;                    // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_14;                       // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_15_r0;                    // ValueEngine.java:231
+  reg  [31:0]  bank_read_s1_15;                       // ValueEngine.java:231
   wire [31:0]  z_accumulated;                         // SlotSet.java:37
-  reg          accumulate_fresh_d1;                   // ValueEngine.java:238
-  reg          accumulate_fresh_d2;                   // ValueEngine.java:238
-  reg          accumulate_fresh_d3;                   // ValueEngine.java:238
-  reg          accumulate_fresh_d4;                   // ValueEngine.java:238
-  reg          accumulate_fresh_d5;                   // ValueEngine.java:238
-  reg          accumulate_fresh_d6;                   // ValueEngine.java:238
-  reg          accumulate_fresh_d7;                   // ValueEngine.java:238
-  reg          accumulate_fresh_d8;                   // ValueEngine.java:238
-  reg          accumulate_fresh_d9;                   // ValueEngine.java:238
-  reg          accumulate_fresh_d10;                  // ValueEngine.java:238
-  reg          accumulate_fresh_d11;                  // ValueEngine.java:238
-  reg          accumulate_fresh_d12;                  // ValueEngine.java:238
-  reg          accumulate_fresh_d13;                  // ValueEngine.java:238
-  reg          accumulate_fresh_d14;                  // ValueEngine.java:238
-  reg          accumulate_fresh_d15;                  // ValueEngine.java:238
-  reg          accumulate_fresh_d16;                  // ValueEngine.java:238
-  reg          accumulate_fresh_d17;                  // ValueEngine.java:238
-  reg          accumulate_fresh_d18;                  // ValueEngine.java:238
-  reg          accumulate_fresh_d19;                  // ValueEngine.java:238
-  reg          accumulate_fresh_d20;                  // ValueEngine.java:238
-  reg          accumulate_fresh_d21;                  // ValueEngine.java:238
-  reg          accumulate_fresh_d22;                  // ValueEngine.java:238
-  reg          accumulate_fresh_d23;                  // ValueEngine.java:238
-  reg          accumulate_fresh_d24;                  // ValueEngine.java:238
-  reg          accumulate_fresh_d25;                  // ValueEngine.java:238
-  reg          accumulate_fresh_d26;                  // ValueEngine.java:238
-  reg          accumulate_fresh_d27;                  // ValueEngine.java:238
-  reg          accumulate_fresh_d28;                  // ValueEngine.java:238
-  reg          accumulate_fresh_d29;                  // ValueEngine.java:238
-  reg          accumulate_fresh_d30;                  // ValueEngine.java:238
-  reg          accumulate_fresh_d31;                  // ValueEngine.java:238
-  reg          accumulate_fresh_d32;                  // ValueEngine.java:238
-  reg          accumulate_fresh_d33;                  // ValueEngine.java:238
-  reg  [31:0]  z_current_q;                           // ValueEngine.java:239
-  wire         z_sum_in_valid;                        // ValueEngine.java:239
-  wire [31:0]  z_sum_in_payload_a;                    // ValueEngine.java:239
-  wire [31:0]  z_sum_in_payload_b;                    // ValueEngine.java:239
-  wire         z_sum_out_valid;                       // ValueEngine.java:239
-  wire [31:0]  z_sum_out_payload;                     // ValueEngine.java:239
-  reg          row_first_beat_d33;                    // ValueEngine.java:240
-  reg          row_first_beat_d34;                    // ValueEngine.java:240
-  reg          row_first_beat_d35;                    // ValueEngine.java:240
-  reg          row_first_beat_d36;                    // ValueEngine.java:240
-  reg          row_first_beat_d37;                    // ValueEngine.java:240
-  reg          row_first_beat_d38;                    // ValueEngine.java:240
-  reg          row_first_beat_d39;                    // ValueEngine.java:240
-  reg          row_first_beat_d40;                    // ValueEngine.java:240
-  wire         z_write;                               // ValueEngine.java:240
-  reg  [5:0]   z_address_d33;                         // ValueEngine.java:241
-  reg  [5:0]   z_address_d34;                         // ValueEngine.java:241
-  reg  [5:0]   z_address_d35;                         // ValueEngine.java:241
-  reg  [5:0]   z_address_d36;                         // ValueEngine.java:241
-  reg  [5:0]   z_address_d37;                         // ValueEngine.java:241
-  reg  [5:0]   z_address_d38;                         // ValueEngine.java:241
-  reg  [5:0]   z_address_d39;                         // ValueEngine.java:241
-  reg  [5:0]   z_address_d40;                         // ValueEngine.java:241
-  reg          accumulate_set_d39;                    // ValueEngine.java:242
-  reg          accumulate_set_d40;                    // ValueEngine.java:242
+  reg          accumulate_fresh_d1;                   // ValueEngine.java:239
+  reg          accumulate_fresh_d2;                   // ValueEngine.java:239
+  reg          accumulate_fresh_d3;                   // ValueEngine.java:239
+  reg          accumulate_fresh_d4;                   // ValueEngine.java:239
+  reg          accumulate_fresh_d5;                   // ValueEngine.java:239
+  reg          accumulate_fresh_d6;                   // ValueEngine.java:239
+  reg          accumulate_fresh_d7;                   // ValueEngine.java:239
+  reg          accumulate_fresh_d8;                   // ValueEngine.java:239
+  reg          accumulate_fresh_d9;                   // ValueEngine.java:239
+  reg          accumulate_fresh_d10;                  // ValueEngine.java:239
+  reg          accumulate_fresh_d11;                  // ValueEngine.java:239
+  reg          accumulate_fresh_d12;                  // ValueEngine.java:239
+  reg          accumulate_fresh_d13;                  // ValueEngine.java:239
+  reg          accumulate_fresh_d14;                  // ValueEngine.java:239
+  reg          accumulate_fresh_d15;                  // ValueEngine.java:239
+  reg          accumulate_fresh_d16;                  // ValueEngine.java:239
+  reg          accumulate_fresh_d17;                  // ValueEngine.java:239
+  reg          accumulate_fresh_d18;                  // ValueEngine.java:239
+  reg          accumulate_fresh_d19;                  // ValueEngine.java:239
+  reg          accumulate_fresh_d20;                  // ValueEngine.java:239
+  reg          accumulate_fresh_d21;                  // ValueEngine.java:239
+  reg          accumulate_fresh_d22;                  // ValueEngine.java:239
+  reg          accumulate_fresh_d23;                  // ValueEngine.java:239
+  reg          accumulate_fresh_d24;                  // ValueEngine.java:239
+  reg          accumulate_fresh_d25;                  // ValueEngine.java:239
+  reg          accumulate_fresh_d26;                  // ValueEngine.java:239
+  reg          accumulate_fresh_d27;                  // ValueEngine.java:239
+  reg          accumulate_fresh_d28;                  // ValueEngine.java:239
+  reg          accumulate_fresh_d29;                  // ValueEngine.java:239
+  reg          accumulate_fresh_d30;                  // ValueEngine.java:239
+  reg          accumulate_fresh_d31;                  // ValueEngine.java:239
+  reg          accumulate_fresh_d32;                  // ValueEngine.java:239
+  reg          accumulate_fresh_d33;                  // ValueEngine.java:239
+  reg  [31:0]  z_current_q;                           // ValueEngine.java:240
+  wire         z_sum_in_valid;                        // ValueEngine.java:240
+  wire [31:0]  z_sum_in_payload_a;                    // ValueEngine.java:240
+  wire [31:0]  z_sum_in_payload_b;                    // ValueEngine.java:240
+  wire         z_sum_out_valid;                       // ValueEngine.java:240
+  wire [31:0]  z_sum_out_payload;                     // ValueEngine.java:240
+  reg          row_first_beat_d33;                    // ValueEngine.java:241
+  reg          row_first_beat_d34;                    // ValueEngine.java:241
+  reg          row_first_beat_d35;                    // ValueEngine.java:241
+  reg          row_first_beat_d36;                    // ValueEngine.java:241
+  reg          row_first_beat_d37;                    // ValueEngine.java:241
+  reg          row_first_beat_d38;                    // ValueEngine.java:241
+  reg          row_first_beat_d39;                    // ValueEngine.java:241
+  reg          row_first_beat_d40;                    // ValueEngine.java:241
+  wire         z_write;                               // ValueEngine.java:241
+  reg  [5:0]   z_address_d33;                         // ValueEngine.java:242
+  reg  [5:0]   z_address_d34;                         // ValueEngine.java:242
+  reg  [5:0]   z_address_d35;                         // ValueEngine.java:242
+  reg  [5:0]   z_address_d36;                         // ValueEngine.java:242
+  reg  [5:0]   z_address_d37;                         // ValueEngine.java:242
+  reg  [5:0]   z_address_d38;                         // ValueEngine.java:242
+  reg  [5:0]   z_address_d39;                         // ValueEngine.java:242
+  reg  [5:0]   z_address_d40;                         // ValueEngine.java:242
+  reg          accumulate_set_d39;                    // ValueEngine.java:243
+  reg          accumulate_set_d40;                    // ValueEngine.java:243
   wire [31:0]  value_lane0_partial;                   // SlotSet.java:37
-  reg          accumulate_fresh_d34;                  // ValueEngine.java:256
-  reg          accumulate_fresh_d35;                  // ValueEngine.java:256
-  reg          accumulate_fresh_d36;                  // ValueEngine.java:256
-  reg          accumulate_fresh_d37;                  // ValueEngine.java:256
-  reg          accumulate_fresh_d38;                  // ValueEngine.java:256
-  reg          accumulate_fresh_d39;                  // ValueEngine.java:256
-  reg          accumulate_fresh_d40;                  // ValueEngine.java:256
-  reg  [31:0]  value_lane0_addend_d1;                 // ValueEngine.java:257
+  reg          accumulate_fresh_d34;                  // ValueEngine.java:257
+  reg          accumulate_fresh_d35;                  // ValueEngine.java:257
+  reg          accumulate_fresh_d36;                  // ValueEngine.java:257
+  reg          accumulate_fresh_d37;                  // ValueEngine.java:257
+  reg          accumulate_fresh_d38;                  // ValueEngine.java:257
+  reg          accumulate_fresh_d39;                  // ValueEngine.java:257
+  reg          accumulate_fresh_d40;                  // ValueEngine.java:257
+  reg  [31:0]  value_lane0_addend_d1;                 // ValueEngine.java:258
   wire [31:0]  value_lane1_partial;                   // SlotSet.java:37
-  reg  [31:0]  value_lane1_addend_d1;                 // ValueEngine.java:257
+  reg  [31:0]  value_lane1_addend_d1;                 // ValueEngine.java:258
   wire [31:0]  value_lane2_partial;                   // SlotSet.java:37
-  reg  [31:0]  value_lane2_addend_d1;                 // ValueEngine.java:257
+  reg  [31:0]  value_lane2_addend_d1;                 // ValueEngine.java:258
   wire [31:0]  value_lane3_partial;                   // SlotSet.java:37
-  reg  [31:0]  value_lane3_addend_d1;                 // ValueEngine.java:257
+  reg  [31:0]  value_lane3_addend_d1;                 // ValueEngine.java:258
   wire [31:0]  value_lane4_partial;                   // SlotSet.java:37
-  reg  [31:0]  value_lane4_addend_d1;                 // ValueEngine.java:257
+  reg  [31:0]  value_lane4_addend_d1;                 // ValueEngine.java:258
   wire [31:0]  value_lane5_partial;                   // SlotSet.java:37
-  reg  [31:0]  value_lane5_addend_d1;                 // ValueEngine.java:257
+  reg  [31:0]  value_lane5_addend_d1;                 // ValueEngine.java:258
   wire [31:0]  value_lane6_partial;                   // SlotSet.java:37
-  reg  [31:0]  value_lane6_addend_d1;                 // ValueEngine.java:257
+  reg  [31:0]  value_lane6_addend_d1;                 // ValueEngine.java:258
   wire [31:0]  value_lane7_partial;                   // SlotSet.java:37
-  reg  [31:0]  value_lane7_addend_d1;                 // ValueEngine.java:257
+  reg  [31:0]  value_lane7_addend_d1;                 // ValueEngine.java:258
   wire [31:0]  value_lane8_partial;                   // SlotSet.java:37
-  reg  [31:0]  value_lane8_addend_d1;                 // ValueEngine.java:257
+  reg  [31:0]  value_lane8_addend_d1;                 // ValueEngine.java:258
   wire [31:0]  value_lane9_partial;                   // SlotSet.java:37
-  reg  [31:0]  value_lane9_addend_d1;                 // ValueEngine.java:257
+  reg  [31:0]  value_lane9_addend_d1;                 // ValueEngine.java:258
   wire [31:0]  value_lane10_partial;                  // SlotSet.java:37
-  reg  [31:0]  value_lane10_addend_d1;                // ValueEngine.java:257
+  reg  [31:0]  value_lane10_addend_d1;                // ValueEngine.java:258
   wire [31:0]  value_lane11_partial;                  // SlotSet.java:37
-  reg  [31:0]  value_lane11_addend_d1;                // ValueEngine.java:257
+  reg  [31:0]  value_lane11_addend_d1;                // ValueEngine.java:258
   wire [31:0]  value_lane12_partial;                  // SlotSet.java:37
-  reg  [31:0]  value_lane12_addend_d1;                // ValueEngine.java:257
+  reg  [31:0]  value_lane12_addend_d1;                // ValueEngine.java:258
   wire [31:0]  value_lane13_partial;                  // SlotSet.java:37
-  reg  [31:0]  value_lane13_addend_d1;                // ValueEngine.java:257
+  reg  [31:0]  value_lane13_addend_d1;                // ValueEngine.java:258
   wire [31:0]  value_lane14_partial;                  // SlotSet.java:37
-  reg  [31:0]  value_lane14_addend_d1;                // ValueEngine.java:257
+  reg  [31:0]  value_lane14_addend_d1;                // ValueEngine.java:258
   wire [31:0]  value_lane15_partial;                  // SlotSet.java:37
-  reg  [31:0]  value_lane15_addend_d1;                // ValueEngine.java:257
-  reg          z_sum_valid_d1;                        // ValueEngine.java:261
-  reg          z_sum_valid_d2;                        // ValueEngine.java:261
-  reg          z_sum_valid_d3;                        // ValueEngine.java:261
-  reg          z_sum_valid_d4;                        // ValueEngine.java:261
-  reg          z_sum_valid_d5;                        // ValueEngine.java:261
-  reg          z_sum_valid_d6;                        // ValueEngine.java:261
-  reg          z_sum_valid_d7;                        // ValueEngine.java:261
-  reg  [8:0]   accumulate_address_d39;                // ValueEngine.java:262
-  reg  [8:0]   accumulate_address_d40;                // ValueEngine.java:262
-  reg  [8:0]   accumulate_address_d41;                // ValueEngine.java:262
-  reg  [8:0]   accumulate_address_d42;                // ValueEngine.java:262
-  reg  [8:0]   accumulate_address_d43;                // ValueEngine.java:262
-  reg  [8:0]   accumulate_address_d44;                // ValueEngine.java:262
-  reg  [8:0]   accumulate_address_d45;                // ValueEngine.java:262
-  reg  [8:0]   accumulate_address_d46;                // ValueEngine.java:262
-  reg  [8:0]   accumulate_address_d47;                // ValueEngine.java:262
-  reg          accumulate_set_d41;                    // ValueEngine.java:263
-  reg          accumulate_set_d42;                    // ValueEngine.java:263
-  reg          accumulate_set_d43;                    // ValueEngine.java:263
-  reg          accumulate_set_d44;                    // ValueEngine.java:263
-  reg          accumulate_set_d45;                    // ValueEngine.java:263
-  reg          accumulate_set_d46;                    // ValueEngine.java:263
-  reg          accumulate_set_d47;                    // ValueEngine.java:263
-  reg  [1:0]   value_present_d1;                      // ValueEngine.java:264
-  reg  [1:0]   value_present_d2;                      // ValueEngine.java:264
-  reg  [1:0]   value_present_d3;                      // ValueEngine.java:264
-  reg  [1:0]   value_present_d4;                      // ValueEngine.java:264
-  reg  [1:0]   value_present_d5;                      // ValueEngine.java:264
-  reg  [1:0]   value_present_d6;                      // ValueEngine.java:264
-  reg  [1:0]   value_present_d7;                      // ValueEngine.java:264
-  reg  [1:0]   value_present_d8;                      // ValueEngine.java:264
-  reg  [1:0]   value_present_d9;                      // ValueEngine.java:264
-  reg  [1:0]   value_present_d10;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d11;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d12;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d13;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d14;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d15;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d16;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d17;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d18;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d19;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d20;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d21;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d22;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d23;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d24;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d25;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d26;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d27;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d28;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d29;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d30;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d31;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d32;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d33;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d34;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d35;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d36;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d37;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d38;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d39;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d40;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d41;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d42;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d43;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d44;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d45;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d46;                     // ValueEngine.java:264
-  reg  [1:0]   value_present_d47;                     // ValueEngine.java:264
-  wire         partial_write_s0;                      // ValueEngine.java:266
-  wire         partial_write_s1;                      // ValueEngine.java:266
-  reg          accumulated_last_d1;                   // ValueEngine.java:275
-  reg          accumulated_last_d2;                   // ValueEngine.java:275
-  reg          accumulated_last_d3;                   // ValueEngine.java:275
-  reg          accumulated_last_d4;                   // ValueEngine.java:275
-  reg          accumulated_last_d5;                   // ValueEngine.java:275
-  reg          accumulated_last_d6;                   // ValueEngine.java:275
-  reg          accumulated_last_d7;                   // ValueEngine.java:275
-  reg          accumulated_last_d8;                   // ValueEngine.java:275
-  reg          accumulated_last_d9;                   // ValueEngine.java:275
-  reg          accumulated_last_d10;                  // ValueEngine.java:275
-  reg          accumulated_last_d11;                  // ValueEngine.java:275
-  reg          accumulated_last_d12;                  // ValueEngine.java:275
-  reg          accumulated_last_d13;                  // ValueEngine.java:275
-  reg          accumulated_last_d14;                  // ValueEngine.java:275
-  reg          accumulated_last_d15;                  // ValueEngine.java:275
-  reg          accumulated_last_d16;                  // ValueEngine.java:275
-  reg          accumulated_last_d17;                  // ValueEngine.java:275
-  reg          accumulated_last_d18;                  // ValueEngine.java:275
-  reg          accumulated_last_d19;                  // ValueEngine.java:275
-  reg          accumulated_last_d20;                  // ValueEngine.java:275
-  reg          accumulated_last_d21;                  // ValueEngine.java:275
-  reg          accumulated_last_d22;                  // ValueEngine.java:275
-  reg          accumulated_last_d23;                  // ValueEngine.java:275
-  reg          accumulated_last_d24;                  // ValueEngine.java:275
-  reg          accumulated_last_d25;                  // ValueEngine.java:275
-  reg          accumulated_last_d26;                  // ValueEngine.java:275
-  reg          accumulated_last_d27;                  // ValueEngine.java:275
-  reg          accumulated_last_d28;                  // ValueEngine.java:275
-  reg          accumulated_last_d29;                  // ValueEngine.java:275
-  reg          accumulated_last_d30;                  // ValueEngine.java:275
-  reg          accumulated_last_d31;                  // ValueEngine.java:275
-  reg          accumulated_last_d32;                  // ValueEngine.java:275
-  reg          accumulated_last_d33;                  // ValueEngine.java:275
-  reg          accumulated_last_d34;                  // ValueEngine.java:275
-  reg          accumulated_last_d35;                  // ValueEngine.java:275
-  reg          accumulated_last_d36;                  // ValueEngine.java:275
-  reg          accumulated_last_d37;                  // ValueEngine.java:275
-  reg          accumulated_last_d38;                  // ValueEngine.java:275
-  reg          accumulated_last_d39;                  // ValueEngine.java:275
-  reg          accumulated_last_d40;                  // ValueEngine.java:275
-  reg          accumulated_last_d41;                  // ValueEngine.java:275
-  reg          accumulated_last_d42;                  // ValueEngine.java:275
-  reg          accumulated_last_d43;                  // ValueEngine.java:275
-  reg          accumulated_last_d44;                  // ValueEngine.java:275
-  reg          accumulated_last_d45;                  // ValueEngine.java:275
-  reg          accumulated_last_d46;                  // ValueEngine.java:275
-  reg          accumulated_last_d47;                  // ValueEngine.java:275
-  reg          accumulated_last_d48;                  // ValueEngine.java:275
-  reg          accumulated_last_d49;                  // ValueEngine.java:275
+  reg  [31:0]  value_lane15_addend_d1;                // ValueEngine.java:258
+  reg          z_sum_valid_d1;                        // ValueEngine.java:262
+  reg          z_sum_valid_d2;                        // ValueEngine.java:262
+  reg          z_sum_valid_d3;                        // ValueEngine.java:262
+  reg          z_sum_valid_d4;                        // ValueEngine.java:262
+  reg          z_sum_valid_d5;                        // ValueEngine.java:262
+  reg          z_sum_valid_d6;                        // ValueEngine.java:262
+  reg          z_sum_valid_d7;                        // ValueEngine.java:262
+  reg  [8:0]   accumulate_address_d39;                // ValueEngine.java:263
+  reg  [8:0]   accumulate_address_d40;                // ValueEngine.java:263
+  reg  [8:0]   accumulate_address_d41;                // ValueEngine.java:263
+  reg  [8:0]   accumulate_address_d42;                // ValueEngine.java:263
+  reg  [8:0]   accumulate_address_d43;                // ValueEngine.java:263
+  reg  [8:0]   accumulate_address_d44;                // ValueEngine.java:263
+  reg  [8:0]   accumulate_address_d45;                // ValueEngine.java:263
+  reg  [8:0]   accumulate_address_d46;                // ValueEngine.java:263
+  reg  [8:0]   accumulate_address_d47;                // ValueEngine.java:263
+  reg          accumulate_set_d41;                    // ValueEngine.java:264
+  reg          accumulate_set_d42;                    // ValueEngine.java:264
+  reg          accumulate_set_d43;                    // ValueEngine.java:264
+  reg          accumulate_set_d44;                    // ValueEngine.java:264
+  reg          accumulate_set_d45;                    // ValueEngine.java:264
+  reg          accumulate_set_d46;                    // ValueEngine.java:264
+  reg          accumulate_set_d47;                    // ValueEngine.java:264
+  reg  [1:0]   value_present_d1;                      // ValueEngine.java:265
+  reg  [1:0]   value_present_d2;                      // ValueEngine.java:265
+  reg  [1:0]   value_present_d3;                      // ValueEngine.java:265
+  reg  [1:0]   value_present_d4;                      // ValueEngine.java:265
+  reg  [1:0]   value_present_d5;                      // ValueEngine.java:265
+  reg  [1:0]   value_present_d6;                      // ValueEngine.java:265
+  reg  [1:0]   value_present_d7;                      // ValueEngine.java:265
+  reg  [1:0]   value_present_d8;                      // ValueEngine.java:265
+  reg  [1:0]   value_present_d9;                      // ValueEngine.java:265
+  reg  [1:0]   value_present_d10;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d11;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d12;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d13;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d14;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d15;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d16;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d17;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d18;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d19;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d20;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d21;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d22;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d23;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d24;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d25;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d26;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d27;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d28;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d29;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d30;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d31;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d32;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d33;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d34;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d35;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d36;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d37;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d38;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d39;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d40;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d41;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d42;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d43;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d44;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d45;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d46;                     // ValueEngine.java:265
+  reg  [1:0]   value_present_d47;                     // ValueEngine.java:265
+  wire         partial_write_s0;                      // ValueEngine.java:267
+  wire         partial_write_s1;                      // ValueEngine.java:267
+  reg          accumulated_last_d1;                   // ValueEngine.java:276
+  reg          accumulated_last_d2;                   // ValueEngine.java:276
+  reg          accumulated_last_d3;                   // ValueEngine.java:276
+  reg          accumulated_last_d4;                   // ValueEngine.java:276
+  reg          accumulated_last_d5;                   // ValueEngine.java:276
+  reg          accumulated_last_d6;                   // ValueEngine.java:276
+  reg          accumulated_last_d7;                   // ValueEngine.java:276
+  reg          accumulated_last_d8;                   // ValueEngine.java:276
+  reg          accumulated_last_d9;                   // ValueEngine.java:276
+  reg          accumulated_last_d10;                  // ValueEngine.java:276
+  reg          accumulated_last_d11;                  // ValueEngine.java:276
+  reg          accumulated_last_d12;                  // ValueEngine.java:276
+  reg          accumulated_last_d13;                  // ValueEngine.java:276
+  reg          accumulated_last_d14;                  // ValueEngine.java:276
+  reg          accumulated_last_d15;                  // ValueEngine.java:276
+  reg          accumulated_last_d16;                  // ValueEngine.java:276
+  reg          accumulated_last_d17;                  // ValueEngine.java:276
+  reg          accumulated_last_d18;                  // ValueEngine.java:276
+  reg          accumulated_last_d19;                  // ValueEngine.java:276
+  reg          accumulated_last_d20;                  // ValueEngine.java:276
+  reg          accumulated_last_d21;                  // ValueEngine.java:276
+  reg          accumulated_last_d22;                  // ValueEngine.java:276
+  reg          accumulated_last_d23;                  // ValueEngine.java:276
+  reg          accumulated_last_d24;                  // ValueEngine.java:276
+  reg          accumulated_last_d25;                  // ValueEngine.java:276
+  reg          accumulated_last_d26;                  // ValueEngine.java:276
+  reg          accumulated_last_d27;                  // ValueEngine.java:276
+  reg          accumulated_last_d28;                  // ValueEngine.java:276
+  reg          accumulated_last_d29;                  // ValueEngine.java:276
+  reg          accumulated_last_d30;                  // ValueEngine.java:276
+  reg          accumulated_last_d31;                  // ValueEngine.java:276
+  reg          accumulated_last_d32;                  // ValueEngine.java:276
+  reg          accumulated_last_d33;                  // ValueEngine.java:276
+  reg          accumulated_last_d34;                  // ValueEngine.java:276
+  reg          accumulated_last_d35;                  // ValueEngine.java:276
+  reg          accumulated_last_d36;                  // ValueEngine.java:276
+  reg          accumulated_last_d37;                  // ValueEngine.java:276
+  reg          accumulated_last_d38;                  // ValueEngine.java:276
+  reg          accumulated_last_d39;                  // ValueEngine.java:276
+  reg          accumulated_last_d40;                  // ValueEngine.java:276
+  reg          accumulated_last_d41;                  // ValueEngine.java:276
+  reg          accumulated_last_d42;                  // ValueEngine.java:276
+  reg          accumulated_last_d43;                  // ValueEngine.java:276
+  reg          accumulated_last_d44;                  // ValueEngine.java:276
+  reg          accumulated_last_d45;                  // ValueEngine.java:276
+  reg          accumulated_last_d46;                  // ValueEngine.java:276
+  reg          accumulated_last_d47;                  // ValueEngine.java:276
+  reg          accumulated_last_d48;                  // ValueEngine.java:276
+  reg          accumulated_last_d49;                  // ValueEngine.java:276
   reg          done_pending;                          // AttentionUnit.java:256
   reg  [7:0]   done_code;                             // AttentionUnit.java:257
   (* ram_style = "distributed" *)
@@ -3050,37 +3056,37 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   (* ram_style = "ultra" *)
   reg  [127:0] key1_buffer_1 [0:511];                 // ChunkLoader.java:77
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_0 [0:7];                      // ScoreEngine.java:184
+  reg  [31:0]  partials_0 [0:7];                      // ScoreEngine.java:185
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_1 [0:7];                      // ScoreEngine.java:184
+  reg  [31:0]  partials_1 [0:7];                      // ScoreEngine.java:185
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_2 [0:7];                      // ScoreEngine.java:184
+  reg  [31:0]  partials_2 [0:7];                      // ScoreEngine.java:185
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_3 [0:7];                      // ScoreEngine.java:184
+  reg  [31:0]  partials_3 [0:7];                      // ScoreEngine.java:185
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_4 [0:7];                      // ScoreEngine.java:184
+  reg  [31:0]  partials_4 [0:7];                      // ScoreEngine.java:185
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_5 [0:7];                      // ScoreEngine.java:184
+  reg  [31:0]  partials_5 [0:7];                      // ScoreEngine.java:185
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_6 [0:7];                      // ScoreEngine.java:184
+  reg  [31:0]  partials_6 [0:7];                      // ScoreEngine.java:185
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_7 [0:7];                      // ScoreEngine.java:184
+  reg  [31:0]  partials_7 [0:7];                      // ScoreEngine.java:185
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_8 [0:7];                      // ScoreEngine.java:184
+  reg  [31:0]  partials_8 [0:7];                      // ScoreEngine.java:185
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_9 [0:7];                      // ScoreEngine.java:184
+  reg  [31:0]  partials_9 [0:7];                      // ScoreEngine.java:185
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_10 [0:7];                     // ScoreEngine.java:184
+  reg  [31:0]  partials_10 [0:7];                     // ScoreEngine.java:185
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_11 [0:7];                     // ScoreEngine.java:184
+  reg  [31:0]  partials_11 [0:7];                     // ScoreEngine.java:185
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_12 [0:7];                     // ScoreEngine.java:184
+  reg  [31:0]  partials_12 [0:7];                     // ScoreEngine.java:185
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_13 [0:7];                     // ScoreEngine.java:184
+  reg  [31:0]  partials_13 [0:7];                     // ScoreEngine.java:185
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_14 [0:7];                     // ScoreEngine.java:184
+  reg  [31:0]  partials_14 [0:7];                     // ScoreEngine.java:185
   (* ram_style = "distributed" *)
-  reg  [31:0]  partials_15 [0:7];                     // ScoreEngine.java:184
+  reg  [31:0]  partials_15 [0:7];                     // ScoreEngine.java:185
   (* ram_style = "ultra" *)
   reg  [127:0] value0_buffer_0 [0:511];               // ChunkLoader.java:77
   (* ram_style = "ultra" *)
@@ -3421,8 +3427,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign key_port_data = key_read_chosen_q; // ChunkLoader.java:218
   assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:469
   assign command_taken = take_command; // AttentionUnit.java:211
-  assign key_port_address = key_read_address; // ScoreEngine.java:164
-  assign key_port_enable = score_issue; // ScoreEngine.java:165
+  assign key_port_address = key_read_address; // ScoreEngine.java:165
+  assign key_port_enable = score_issue; // ScoreEngine.java:166
   assign key_chunk_consumed = score_chunk_done; // AttentionUnit.java:216
   assign key_chunk_loader = score_loader; // AttentionUnit.java:217
   assign score_buffer_write = scaled_out_valid; // AttentionUnit.java:221
@@ -3453,10 +3459,10 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign reduce_command_slots = reduce_slots; // AttentionUnit.java:119
   assign reduce_command_sets = reduce_sets; // AttentionUnit.java:120
   assign earlier_commands_running = ~(phase == PHASE_IDLE) | value_busy | reduce_busy; // AttentionUnit.java:243
-  assign value_port_address = {value_loader, value_half, value_row[4:0], value_beat}; // ValueEngine.java:133
-  assign value_port_enable = value_issue; // ValueEngine.java:135
-  assign score_port_address = {value_slots_physical, value_position[11:0]}; // ValueEngine.java:136
-  assign score_port_enable = value_issue; // ValueEngine.java:138
+  assign value_port_address = {value_loader, value_half, value_row[4:0], value_beat}; // ValueEngine.java:134
+  assign value_port_enable = value_issue; // ValueEngine.java:136
+  assign score_port_address = {value_slots_physical, value_position[11:0]}; // ValueEngine.java:137
+  assign score_port_enable = value_issue; // ValueEngine.java:139
   assign out_valid = out_queue_pop_valid; // Stream.java:101
   assign out_payload_0 = out_queue_pop_payload[15:0]; // Stream.java:102
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
@@ -3958,335 +3964,335 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign real_beat = {5'd0, score_beat} < score_pass_beats; // ScoreEngine.java:108
   assign turns_done = score_first_turns ? score_rows_fit_turn : score_later_turns_done; // ScoreEngine.java:115
   assign score_turn_rows = turns_done ? score_rows_here : score_turn_end; // ScoreEngine.java:123
-  assign score_issue = score_step & score_slot_has_rows & row_valid & real_beat; // ScoreEngine.java:145
-  assign key_read_address = {score_loader, score_half, row_in_chunk[4:0], score_beat}; // ScoreEngine.java:147
-  assign query_read_address = {score_slots_physical, score_beat}; // ScoreEngine.java:149
-  assign score_present_beats = {({12'd0, score_beat, 1'b1} < {8'd0, row_beats}), 1'b1}; // ScoreEngine.java:151
-  assign query_word_read = {query_read_1, query_read_0}; // ScoreEngine.java:171
-  assign read_entry = issue_turn_d5; // ScoreEngine.java:204
-  assign key_lane0_partial = partials_0[read_entry]; // ScoreEngine.java:207
-  assign key_lane1_partial = partials_1[read_entry]; // ScoreEngine.java:207
-  assign key_lane2_partial = partials_2[read_entry]; // ScoreEngine.java:207
-  assign key_lane3_partial = partials_3[read_entry]; // ScoreEngine.java:207
-  assign key_lane4_partial = partials_4[read_entry]; // ScoreEngine.java:207
-  assign key_lane5_partial = partials_5[read_entry]; // ScoreEngine.java:207
-  assign key_lane6_partial = partials_6[read_entry]; // ScoreEngine.java:207
-  assign key_lane7_partial = partials_7[read_entry]; // ScoreEngine.java:207
-  assign key_lane8_partial = partials_8[read_entry]; // ScoreEngine.java:207
-  assign key_lane9_partial = partials_9[read_entry]; // ScoreEngine.java:207
-  assign key_lane10_partial = partials_10[read_entry]; // ScoreEngine.java:207
-  assign key_lane11_partial = partials_11[read_entry]; // ScoreEngine.java:207
-  assign key_lane12_partial = partials_12[read_entry]; // ScoreEngine.java:207
-  assign key_lane13_partial = partials_13[read_entry]; // ScoreEngine.java:207
-  assign key_lane14_partial = partials_14[read_entry]; // ScoreEngine.java:207
-  assign key_lane15_partial = partials_15[read_entry]; // ScoreEngine.java:207
-  assign sum_entry = issue_turn_d12; // ScoreEngine.java:218
-  assign row_launch = score_issue_d12 & issue_row_last_d12; // ScoreEngine.java:225
-  assign held_0 = partials_0[issue_turn_d12]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign score_issue = score_step & score_slot_has_rows & row_valid & real_beat; // ScoreEngine.java:146
+  assign key_read_address = {score_loader, score_half, row_in_chunk[4:0], score_beat}; // ScoreEngine.java:148
+  assign query_read_address = {score_slots_physical, score_beat}; // ScoreEngine.java:150
+  assign score_present_beats = {({12'd0, score_beat, 1'b1} < {8'd0, row_beats}), 1'b1}; // ScoreEngine.java:152
+  assign query_word_read = {query_read_1, query_read_0}; // ScoreEngine.java:172
+  assign read_entry = issue_turn_d5; // ScoreEngine.java:205
+  assign key_lane0_partial = partials_0[read_entry]; // ScoreEngine.java:208
+  assign key_lane1_partial = partials_1[read_entry]; // ScoreEngine.java:208
+  assign key_lane2_partial = partials_2[read_entry]; // ScoreEngine.java:208
+  assign key_lane3_partial = partials_3[read_entry]; // ScoreEngine.java:208
+  assign key_lane4_partial = partials_4[read_entry]; // ScoreEngine.java:208
+  assign key_lane5_partial = partials_5[read_entry]; // ScoreEngine.java:208
+  assign key_lane6_partial = partials_6[read_entry]; // ScoreEngine.java:208
+  assign key_lane7_partial = partials_7[read_entry]; // ScoreEngine.java:208
+  assign key_lane8_partial = partials_8[read_entry]; // ScoreEngine.java:208
+  assign key_lane9_partial = partials_9[read_entry]; // ScoreEngine.java:208
+  assign key_lane10_partial = partials_10[read_entry]; // ScoreEngine.java:208
+  assign key_lane11_partial = partials_11[read_entry]; // ScoreEngine.java:208
+  assign key_lane12_partial = partials_12[read_entry]; // ScoreEngine.java:208
+  assign key_lane13_partial = partials_13[read_entry]; // ScoreEngine.java:208
+  assign key_lane14_partial = partials_14[read_entry]; // ScoreEngine.java:208
+  assign key_lane15_partial = partials_15[read_entry]; // ScoreEngine.java:208
+  assign sum_entry = issue_turn_d12; // ScoreEngine.java:219
+  assign row_launch = score_issue_d12 & issue_row_last_d12; // ScoreEngine.java:226
+  assign held_0 = partials_0[issue_turn_d12]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_0 =
       (row_beats > 8'd0) ? ((~issue_group_d12 & issue_present_d12[0]) ? score_mac_sum0 : held_0) : 32'h0;
-  assign held_1 = partials_1[issue_turn_d12]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_1 = partials_1[issue_turn_d12]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_1 =
       (row_beats > 8'd0) ? ((~issue_group_d12 & issue_present_d12[0]) ? score_mac_sum1 : held_1) : 32'h0;
-  assign held_2 = partials_2[issue_turn_d12]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_2 = partials_2[issue_turn_d12]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_2 =
       (row_beats > 8'd0) ? ((~issue_group_d12 & issue_present_d12[0]) ? score_mac_sum2 : held_2) : 32'h0;
-  assign held_3 = partials_3[issue_turn_d12]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_3 = partials_3[issue_turn_d12]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_3 =
       (row_beats > 8'd0) ? ((~issue_group_d12 & issue_present_d12[0]) ? score_mac_sum3 : held_3) : 32'h0;
-  assign held_4 = partials_4[issue_turn_d12]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_4 = partials_4[issue_turn_d12]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_4 =
       (row_beats > 8'd0) ? ((~issue_group_d12 & issue_present_d12[0]) ? score_mac_sum4 : held_4) : 32'h0;
-  assign held_5 = partials_5[issue_turn_d12]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_5 = partials_5[issue_turn_d12]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_5 =
       (row_beats > 8'd0) ? ((~issue_group_d12 & issue_present_d12[0]) ? score_mac_sum5 : held_5) : 32'h0;
-  assign held_6 = partials_6[issue_turn_d12]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_6 = partials_6[issue_turn_d12]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_6 =
       (row_beats > 8'd0) ? ((~issue_group_d12 & issue_present_d12[0]) ? score_mac_sum6 : held_6) : 32'h0;
-  assign held_7 = partials_7[issue_turn_d12]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_7 = partials_7[issue_turn_d12]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_7 =
       (row_beats > 8'd0) ? ((~issue_group_d12 & issue_present_d12[0]) ? score_mac_sum7 : held_7) : 32'h0;
-  assign held_8 = partials_8[issue_turn_d12]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_8 = partials_8[issue_turn_d12]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_8 =
       (row_beats > 8'd1) ? ((~issue_group_d12 & issue_present_d12[1]) ? score_mac_sum8 : held_8) : 32'h0;
-  assign held_9 = partials_9[issue_turn_d12]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_9 = partials_9[issue_turn_d12]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_9 =
       (row_beats > 8'd1) ? ((~issue_group_d12 & issue_present_d12[1]) ? score_mac_sum9 : held_9) : 32'h0;
-  assign held_10 = partials_10[issue_turn_d12]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_10 = partials_10[issue_turn_d12]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_10 =
       (row_beats > 8'd1) ? ((~issue_group_d12 & issue_present_d12[1]) ? score_mac_sum10 : held_10) : 32'h0;
-  assign held_11 = partials_11[issue_turn_d12]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_11 = partials_11[issue_turn_d12]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_11 =
       (row_beats > 8'd1) ? ((~issue_group_d12 & issue_present_d12[1]) ? score_mac_sum11 : held_11) : 32'h0;
-  assign held_12 = partials_12[issue_turn_d12]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_12 = partials_12[issue_turn_d12]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_12 =
       (row_beats > 8'd1) ? ((~issue_group_d12 & issue_present_d12[1]) ? score_mac_sum12 : held_12) : 32'h0;
-  assign held_13 = partials_13[issue_turn_d12]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_13 = partials_13[issue_turn_d12]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_13 =
       (row_beats > 8'd1) ? ((~issue_group_d12 & issue_present_d12[1]) ? score_mac_sum13 : held_13) : 32'h0;
-  assign held_14 = partials_14[issue_turn_d12]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_14 = partials_14[issue_turn_d12]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_14 =
       (row_beats > 8'd1) ? ((~issue_group_d12 & issue_present_d12[1]) ? score_mac_sum14 : held_14) : 32'h0;
-  assign held_15 = partials_15[issue_turn_d12]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_15 = partials_15[issue_turn_d12]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_15 =
       (row_beats > 8'd1) ? ((~issue_group_d12 & issue_present_d12[1]) ? score_mac_sum15 : held_15) : 32'h0;
-  assign score_tree_in_valid = row_launch; // ScoreEngine.java:275
-  assign score_tree_in_payload_values_0 = row_partial_0; // ScoreEngine.java:277
-  assign score_tree_in_payload_values_1 = row_partial_1; // ScoreEngine.java:277
-  assign score_tree_in_payload_values_2 = row_partial_2; // ScoreEngine.java:277
-  assign score_tree_in_payload_values_3 = row_partial_3; // ScoreEngine.java:277
-  assign score_tree_in_payload_values_4 = row_partial_4; // ScoreEngine.java:277
-  assign score_tree_in_payload_values_5 = row_partial_5; // ScoreEngine.java:277
-  assign score_tree_in_payload_values_6 = row_partial_6; // ScoreEngine.java:277
-  assign score_tree_in_payload_values_7 = row_partial_7; // ScoreEngine.java:277
-  assign score_tree_in_payload_values_8 = row_partial_8; // ScoreEngine.java:277
-  assign score_tree_in_payload_values_9 = row_partial_9; // ScoreEngine.java:277
-  assign score_tree_in_payload_values_10 = row_partial_10; // ScoreEngine.java:277
-  assign score_tree_in_payload_values_11 = row_partial_11; // ScoreEngine.java:277
-  assign score_tree_in_payload_values_12 = row_partial_12; // ScoreEngine.java:277
-  assign score_tree_in_payload_values_13 = row_partial_13; // ScoreEngine.java:277
-  assign score_tree_in_payload_values_14 = row_partial_14; // ScoreEngine.java:277
-  assign score_tree_in_payload_values_15 = row_partial_15; // ScoreEngine.java:277
-  assign score_tree_in_payload_tag = {issue_slot_d12, issue_row_d12}; // ScoreEngine.java:279
-  assign scaled_in_valid = score_tree_out_valid; // ScoreEngine.java:281
-  assign scaled_in_payload_a = score_tree_out_payload_sum; // ScoreEngine.java:281
-  assign scaled_in_payload_b = scale; // ScoreEngine.java:281
-  assign score_drained = score_draining & score_tree_idle; // ScoreEngine.java:289
+  assign score_tree_in_valid = row_launch; // ScoreEngine.java:276
+  assign score_tree_in_payload_values_0 = row_partial_0; // ScoreEngine.java:278
+  assign score_tree_in_payload_values_1 = row_partial_1; // ScoreEngine.java:278
+  assign score_tree_in_payload_values_2 = row_partial_2; // ScoreEngine.java:278
+  assign score_tree_in_payload_values_3 = row_partial_3; // ScoreEngine.java:278
+  assign score_tree_in_payload_values_4 = row_partial_4; // ScoreEngine.java:278
+  assign score_tree_in_payload_values_5 = row_partial_5; // ScoreEngine.java:278
+  assign score_tree_in_payload_values_6 = row_partial_6; // ScoreEngine.java:278
+  assign score_tree_in_payload_values_7 = row_partial_7; // ScoreEngine.java:278
+  assign score_tree_in_payload_values_8 = row_partial_8; // ScoreEngine.java:278
+  assign score_tree_in_payload_values_9 = row_partial_9; // ScoreEngine.java:278
+  assign score_tree_in_payload_values_10 = row_partial_10; // ScoreEngine.java:278
+  assign score_tree_in_payload_values_11 = row_partial_11; // ScoreEngine.java:278
+  assign score_tree_in_payload_values_12 = row_partial_12; // ScoreEngine.java:278
+  assign score_tree_in_payload_values_13 = row_partial_13; // ScoreEngine.java:278
+  assign score_tree_in_payload_values_14 = row_partial_14; // ScoreEngine.java:278
+  assign score_tree_in_payload_values_15 = row_partial_15; // ScoreEngine.java:278
+  assign score_tree_in_payload_tag = {issue_slot_d12, issue_row_d12}; // ScoreEngine.java:280
+  assign scaled_in_valid = score_tree_out_valid; // ScoreEngine.java:282
+  assign scaled_in_payload_a = score_tree_out_payload_sum; // ScoreEngine.java:282
+  assign scaled_in_payload_b = scale; // ScoreEngine.java:282
+  assign score_drained = score_draining & score_tree_idle; // ScoreEngine.java:290
 
   always @(posedge clk) begin
     score_last_beat_index <= turn_beats - 8'd1; // ScoreEngine.java:104
-    if (start_scores | score_slot_finished) begin // ScoreEngine.java:126
-      row_base <= 6'd0; // ScoreEngine.java:127
-      score_turn_end <= 6'd8; // ScoreEngine.java:128
-      score_beat <= 3'd0; // ScoreEngine.java:129
-      turn <= 3'd0; // ScoreEngine.java:130
-      score_first_turns <= 1'b1; // ScoreEngine.java:131
-    end else if (score_step) begin // ScoreEngine.java:132
-      turn <= turn + 3'd1; // ScoreEngine.java:133
-      if (last_turn) begin // ScoreEngine.java:134
-        score_beat <= score_beat + 3'd1; // ScoreEngine.java:134
+    if (start_scores | score_slot_finished) begin // ScoreEngine.java:127
+      row_base <= 6'd0; // ScoreEngine.java:128
+      score_turn_end <= 6'd8; // ScoreEngine.java:129
+      score_beat <= 3'd0; // ScoreEngine.java:130
+      turn <= 3'd0; // ScoreEngine.java:131
+      score_first_turns <= 1'b1; // ScoreEngine.java:132
+    end else if (score_step) begin // ScoreEngine.java:133
+      turn <= turn + 3'd1; // ScoreEngine.java:134
+      if (last_turn) begin // ScoreEngine.java:135
+        score_beat <= score_beat + 3'd1; // ScoreEngine.java:135
       end
-      if (last_turn & last_beat) begin // ScoreEngine.java:135
-        score_beat <= 3'd0; // ScoreEngine.java:136
-        row_base <= score_turn_end; // ScoreEngine.java:137
-        score_turn_end <= score_turn_end + 6'd8; // ScoreEngine.java:138
-        score_first_turns <= 1'b0; // ScoreEngine.java:139
-        score_later_turns_done <= ({1'b0, row_base} + 7'd16) >= {1'b0, score_rows_here}; // ScoreEngine.java:140
+      if (last_turn & last_beat) begin // ScoreEngine.java:136
+        score_beat <= 3'd0; // ScoreEngine.java:137
+        row_base <= score_turn_end; // ScoreEngine.java:138
+        score_turn_end <= score_turn_end + 6'd8; // ScoreEngine.java:139
+        score_first_turns <= 1'b0; // ScoreEngine.java:140
+        score_later_turns_done <= ({1'b0, row_base} + 7'd16) >= {1'b0, score_rows_here}; // ScoreEngine.java:141
       end
     end
-    if (score_issue) begin // ScoreEngine.java:168
-      query_read_1_r0 <= query_store_1[query_read_address]; // ScoreEngine.java:168
+    if (score_issue) begin // ScoreEngine.java:169
+      query_read_1_r0 <= query_store_1[query_read_address]; // ScoreEngine.java:169
     end
-    query_read_1_r1 <= query_read_1_r0; // ScoreEngine.java:168
-    query_read_1 <= query_read_1_r1; // ScoreEngine.java:168
-    if (score_issue) begin // ScoreEngine.java:168
-      query_read_0_r0 <= query_store_0[query_read_address]; // ScoreEngine.java:168
+    query_read_1_r1 <= query_read_1_r0; // ScoreEngine.java:169
+    query_read_1 <= query_read_1_r1; // ScoreEngine.java:169
+    if (score_issue) begin // ScoreEngine.java:169
+      query_read_0_r0 <= query_store_0[query_read_address]; // ScoreEngine.java:169
     end
-    query_read_0_r1 <= query_read_0_r0; // ScoreEngine.java:168
-    query_read_0 <= query_read_0_r1; // ScoreEngine.java:168
-    score_issue_d1 <= score_issue; // ScoreEngine.java:192
-    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:192
-    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:192
-    issue_turn_d1 <= turn; // ScoreEngine.java:203
-    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:203
-    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:203
-    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:203
-    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:203
-    issue_first_d1 <= score_beat < 3'd1; // ScoreEngine.java:208
-    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:208
-    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:208
-    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:208
-    issue_first_d5 <= issue_first_d4; // ScoreEngine.java:208
-    key_lane0_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:209
-    key_lane1_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:209
-    key_lane2_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:209
-    key_lane3_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:209
-    key_lane4_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane4_partial; // ScoreEngine.java:209
-    key_lane5_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane5_partial; // ScoreEngine.java:209
-    key_lane6_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane6_partial; // ScoreEngine.java:209
-    key_lane7_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane7_partial; // ScoreEngine.java:209
-    key_lane8_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane8_partial; // ScoreEngine.java:209
-    key_lane9_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane9_partial; // ScoreEngine.java:209
-    key_lane10_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane10_partial; // ScoreEngine.java:209
-    key_lane11_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane11_partial; // ScoreEngine.java:209
-    key_lane12_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane12_partial; // ScoreEngine.java:209
-    key_lane13_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane13_partial; // ScoreEngine.java:209
-    key_lane14_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane14_partial; // ScoreEngine.java:209
-    key_lane15_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane15_partial; // ScoreEngine.java:209
-    score_issue_d4 <= score_issue_d3; // ScoreEngine.java:213
-    score_issue_d5 <= score_issue_d4; // ScoreEngine.java:213
-    score_issue_d6 <= score_issue_d5; // ScoreEngine.java:213
-    score_issue_d7 <= score_issue_d6; // ScoreEngine.java:213
-    score_issue_d8 <= score_issue_d7; // ScoreEngine.java:213
-    score_issue_d9 <= score_issue_d8; // ScoreEngine.java:213
-    score_issue_d10 <= score_issue_d9; // ScoreEngine.java:213
-    score_issue_d11 <= score_issue_d10; // ScoreEngine.java:213
-    score_issue_d12 <= score_issue_d11; // ScoreEngine.java:213
-    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:214
-    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:214
-    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:214
-    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:214
-    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:214
-    issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:214
-    issue_turn_d12 <= issue_turn_d11; // ScoreEngine.java:214
-    issue_group_d1 <= 1'b0; // ScoreEngine.java:215
-    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:215
-    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:215
-    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:215
-    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:215
-    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:215
-    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:215
-    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:215
-    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:215
-    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:215
-    issue_group_d11 <= issue_group_d10; // ScoreEngine.java:215
-    issue_group_d12 <= issue_group_d11; // ScoreEngine.java:215
-    issue_present_d1 <= score_present_beats; // ScoreEngine.java:216
-    issue_present_d2 <= issue_present_d1; // ScoreEngine.java:216
-    issue_present_d3 <= issue_present_d2; // ScoreEngine.java:216
-    issue_present_d4 <= issue_present_d3; // ScoreEngine.java:216
-    issue_present_d5 <= issue_present_d4; // ScoreEngine.java:216
-    issue_present_d6 <= issue_present_d5; // ScoreEngine.java:216
-    issue_present_d7 <= issue_present_d6; // ScoreEngine.java:216
-    issue_present_d8 <= issue_present_d7; // ScoreEngine.java:216
-    issue_present_d9 <= issue_present_d8; // ScoreEngine.java:216
-    issue_present_d10 <= issue_present_d9; // ScoreEngine.java:216
-    issue_present_d11 <= issue_present_d10; // ScoreEngine.java:216
-    issue_present_d12 <= issue_present_d11; // ScoreEngine.java:216
-    if (score_issue_d12 & issue_present_d12[0]) begin // ScoreEngine.java:223
-      partials_0[sum_entry] <= score_mac_sum0; // ScoreEngine.java:223
+    query_read_0_r1 <= query_read_0_r0; // ScoreEngine.java:169
+    query_read_0 <= query_read_0_r1; // ScoreEngine.java:169
+    score_issue_d1 <= score_issue; // ScoreEngine.java:193
+    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:193
+    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:193
+    issue_turn_d1 <= turn; // ScoreEngine.java:204
+    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:204
+    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:204
+    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:204
+    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:204
+    issue_first_d1 <= score_beat < 3'd1; // ScoreEngine.java:209
+    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:209
+    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:209
+    issue_first_d4 <= issue_first_d3; // ScoreEngine.java:209
+    issue_first_d5 <= issue_first_d4; // ScoreEngine.java:209
+    key_lane0_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:210
+    key_lane1_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:210
+    key_lane2_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:210
+    key_lane3_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:210
+    key_lane4_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane4_partial; // ScoreEngine.java:210
+    key_lane5_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane5_partial; // ScoreEngine.java:210
+    key_lane6_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane6_partial; // ScoreEngine.java:210
+    key_lane7_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane7_partial; // ScoreEngine.java:210
+    key_lane8_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane8_partial; // ScoreEngine.java:210
+    key_lane9_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane9_partial; // ScoreEngine.java:210
+    key_lane10_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane10_partial; // ScoreEngine.java:210
+    key_lane11_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane11_partial; // ScoreEngine.java:210
+    key_lane12_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane12_partial; // ScoreEngine.java:210
+    key_lane13_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane13_partial; // ScoreEngine.java:210
+    key_lane14_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane14_partial; // ScoreEngine.java:210
+    key_lane15_addend_d1 <= issue_first_d5 ? 32'h0 : key_lane15_partial; // ScoreEngine.java:210
+    score_issue_d4 <= score_issue_d3; // ScoreEngine.java:214
+    score_issue_d5 <= score_issue_d4; // ScoreEngine.java:214
+    score_issue_d6 <= score_issue_d5; // ScoreEngine.java:214
+    score_issue_d7 <= score_issue_d6; // ScoreEngine.java:214
+    score_issue_d8 <= score_issue_d7; // ScoreEngine.java:214
+    score_issue_d9 <= score_issue_d8; // ScoreEngine.java:214
+    score_issue_d10 <= score_issue_d9; // ScoreEngine.java:214
+    score_issue_d11 <= score_issue_d10; // ScoreEngine.java:214
+    score_issue_d12 <= score_issue_d11; // ScoreEngine.java:214
+    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:215
+    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:215
+    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:215
+    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:215
+    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:215
+    issue_turn_d11 <= issue_turn_d10; // ScoreEngine.java:215
+    issue_turn_d12 <= issue_turn_d11; // ScoreEngine.java:215
+    issue_group_d1 <= 1'b0; // ScoreEngine.java:216
+    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:216
+    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:216
+    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:216
+    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:216
+    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:216
+    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:216
+    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:216
+    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:216
+    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:216
+    issue_group_d11 <= issue_group_d10; // ScoreEngine.java:216
+    issue_group_d12 <= issue_group_d11; // ScoreEngine.java:216
+    issue_present_d1 <= score_present_beats; // ScoreEngine.java:217
+    issue_present_d2 <= issue_present_d1; // ScoreEngine.java:217
+    issue_present_d3 <= issue_present_d2; // ScoreEngine.java:217
+    issue_present_d4 <= issue_present_d3; // ScoreEngine.java:217
+    issue_present_d5 <= issue_present_d4; // ScoreEngine.java:217
+    issue_present_d6 <= issue_present_d5; // ScoreEngine.java:217
+    issue_present_d7 <= issue_present_d6; // ScoreEngine.java:217
+    issue_present_d8 <= issue_present_d7; // ScoreEngine.java:217
+    issue_present_d9 <= issue_present_d8; // ScoreEngine.java:217
+    issue_present_d10 <= issue_present_d9; // ScoreEngine.java:217
+    issue_present_d11 <= issue_present_d10; // ScoreEngine.java:217
+    issue_present_d12 <= issue_present_d11; // ScoreEngine.java:217
+    if (score_issue_d12 & issue_present_d12[0]) begin // ScoreEngine.java:224
+      partials_0[sum_entry] <= score_mac_sum0; // ScoreEngine.java:224
     end
-    if (score_issue_d12 & issue_present_d12[0]) begin // ScoreEngine.java:223
-      partials_1[sum_entry] <= score_mac_sum1; // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[0]) begin // ScoreEngine.java:224
+      partials_1[sum_entry] <= score_mac_sum1; // ScoreEngine.java:224
     end
-    if (score_issue_d12 & issue_present_d12[0]) begin // ScoreEngine.java:223
-      partials_2[sum_entry] <= score_mac_sum2; // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[0]) begin // ScoreEngine.java:224
+      partials_2[sum_entry] <= score_mac_sum2; // ScoreEngine.java:224
     end
-    if (score_issue_d12 & issue_present_d12[0]) begin // ScoreEngine.java:223
-      partials_3[sum_entry] <= score_mac_sum3; // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[0]) begin // ScoreEngine.java:224
+      partials_3[sum_entry] <= score_mac_sum3; // ScoreEngine.java:224
     end
-    if (score_issue_d12 & issue_present_d12[0]) begin // ScoreEngine.java:223
-      partials_4[sum_entry] <= score_mac_sum4; // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[0]) begin // ScoreEngine.java:224
+      partials_4[sum_entry] <= score_mac_sum4; // ScoreEngine.java:224
     end
-    if (score_issue_d12 & issue_present_d12[0]) begin // ScoreEngine.java:223
-      partials_5[sum_entry] <= score_mac_sum5; // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[0]) begin // ScoreEngine.java:224
+      partials_5[sum_entry] <= score_mac_sum5; // ScoreEngine.java:224
     end
-    if (score_issue_d12 & issue_present_d12[0]) begin // ScoreEngine.java:223
-      partials_6[sum_entry] <= score_mac_sum6; // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[0]) begin // ScoreEngine.java:224
+      partials_6[sum_entry] <= score_mac_sum6; // ScoreEngine.java:224
     end
-    if (score_issue_d12 & issue_present_d12[0]) begin // ScoreEngine.java:223
-      partials_7[sum_entry] <= score_mac_sum7; // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[0]) begin // ScoreEngine.java:224
+      partials_7[sum_entry] <= score_mac_sum7; // ScoreEngine.java:224
     end
-    if (score_issue_d12 & issue_present_d12[1]) begin // ScoreEngine.java:223
-      partials_8[sum_entry] <= score_mac_sum8; // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[1]) begin // ScoreEngine.java:224
+      partials_8[sum_entry] <= score_mac_sum8; // ScoreEngine.java:224
     end
-    if (score_issue_d12 & issue_present_d12[1]) begin // ScoreEngine.java:223
-      partials_9[sum_entry] <= score_mac_sum9; // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[1]) begin // ScoreEngine.java:224
+      partials_9[sum_entry] <= score_mac_sum9; // ScoreEngine.java:224
     end
-    if (score_issue_d12 & issue_present_d12[1]) begin // ScoreEngine.java:223
-      partials_10[sum_entry] <= score_mac_sum10; // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[1]) begin // ScoreEngine.java:224
+      partials_10[sum_entry] <= score_mac_sum10; // ScoreEngine.java:224
     end
-    if (score_issue_d12 & issue_present_d12[1]) begin // ScoreEngine.java:223
-      partials_11[sum_entry] <= score_mac_sum11; // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[1]) begin // ScoreEngine.java:224
+      partials_11[sum_entry] <= score_mac_sum11; // ScoreEngine.java:224
     end
-    if (score_issue_d12 & issue_present_d12[1]) begin // ScoreEngine.java:223
-      partials_12[sum_entry] <= score_mac_sum12; // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[1]) begin // ScoreEngine.java:224
+      partials_12[sum_entry] <= score_mac_sum12; // ScoreEngine.java:224
     end
-    if (score_issue_d12 & issue_present_d12[1]) begin // ScoreEngine.java:223
-      partials_13[sum_entry] <= score_mac_sum13; // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[1]) begin // ScoreEngine.java:224
+      partials_13[sum_entry] <= score_mac_sum13; // ScoreEngine.java:224
     end
-    if (score_issue_d12 & issue_present_d12[1]) begin // ScoreEngine.java:223
-      partials_14[sum_entry] <= score_mac_sum14; // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[1]) begin // ScoreEngine.java:224
+      partials_14[sum_entry] <= score_mac_sum14; // ScoreEngine.java:224
     end
-    if (score_issue_d12 & issue_present_d12[1]) begin // ScoreEngine.java:223
-      partials_15[sum_entry] <= score_mac_sum15; // ScoreEngine.java:223
+    if (score_issue_d12 & issue_present_d12[1]) begin // ScoreEngine.java:224
+      partials_15[sum_entry] <= score_mac_sum15; // ScoreEngine.java:224
     end
-    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:225
-    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:225
-    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:225
-    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:225
-    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:225
-    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:225
-    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:225
-    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:225
-    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:225
-    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:225
-    issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:225
-    issue_row_last_d12 <= issue_row_last_d11; // ScoreEngine.java:225
-    issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:242
-    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:242
-    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:242
-    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:242
-    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:242
-    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:242
-    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:242
-    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:242
-    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:242
-    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:242
-    issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:242
-    issue_slot_d12 <= issue_slot_d11; // ScoreEngine.java:242
-    issue_row_d1 <= score_chunk_start + {7'd0, row_in_chunk}; // ScoreEngine.java:243
-    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:243
-    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:243
-    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:243
-    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:243
-    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:243
-    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:243
-    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:243
-    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:243
-    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:243
-    issue_row_d11 <= issue_row_d10; // ScoreEngine.java:243
-    issue_row_d12 <= issue_row_d11; // ScoreEngine.java:243
-    row_tag_d1 <= score_tree_out_payload_tag; // ScoreEngine.java:284
-    row_tag_d2 <= row_tag_d1; // ScoreEngine.java:284
-    row_tag_d3 <= row_tag_d2; // ScoreEngine.java:284
-    row_tag_d4 <= row_tag_d3; // ScoreEngine.java:284
-    row_tag_d5 <= row_tag_d4; // ScoreEngine.java:284
-    row_tag_d6 <= row_tag_d5; // ScoreEngine.java:284
-    row_tag_d7 <= row_tag_d6; // ScoreEngine.java:284
-    score_rows_launched_d1 <= score_walk_done; // ScoreEngine.java:290
-    score_rows_launched_d2 <= score_rows_launched_d1; // ScoreEngine.java:290
-    score_rows_launched_d3 <= score_rows_launched_d2; // ScoreEngine.java:290
-    score_rows_launched_d4 <= score_rows_launched_d3; // ScoreEngine.java:290
-    score_rows_launched_d5 <= score_rows_launched_d4; // ScoreEngine.java:290
-    score_rows_launched_d6 <= score_rows_launched_d5; // ScoreEngine.java:290
-    score_rows_launched_d7 <= score_rows_launched_d6; // ScoreEngine.java:290
-    score_rows_launched_d8 <= score_rows_launched_d7; // ScoreEngine.java:290
-    score_rows_launched_d9 <= score_rows_launched_d8; // ScoreEngine.java:290
-    score_rows_launched_d10 <= score_rows_launched_d9; // ScoreEngine.java:290
-    score_rows_launched_d11 <= score_rows_launched_d10; // ScoreEngine.java:290
-    score_rows_launched_d12 <= score_rows_launched_d11; // ScoreEngine.java:290
-    score_rows_launched_d13 <= score_rows_launched_d12; // ScoreEngine.java:290
-    if (score_rows_launched_d13) begin // ScoreEngine.java:290
-      score_draining <= 1'b1; // ScoreEngine.java:290
-    end else if (score_drained) begin // ScoreEngine.java:291
-      score_draining <= 1'b0; // ScoreEngine.java:291
+    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:226
+    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:226
+    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:226
+    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:226
+    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:226
+    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:226
+    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:226
+    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:226
+    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:226
+    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:226
+    issue_row_last_d11 <= issue_row_last_d10; // ScoreEngine.java:226
+    issue_row_last_d12 <= issue_row_last_d11; // ScoreEngine.java:226
+    issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:243
+    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:243
+    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:243
+    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:243
+    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:243
+    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:243
+    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:243
+    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:243
+    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:243
+    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:243
+    issue_slot_d11 <= issue_slot_d10; // ScoreEngine.java:243
+    issue_slot_d12 <= issue_slot_d11; // ScoreEngine.java:243
+    issue_row_d1 <= score_chunk_start + {7'd0, row_in_chunk}; // ScoreEngine.java:244
+    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:244
+    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:244
+    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:244
+    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:244
+    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:244
+    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:244
+    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:244
+    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:244
+    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:244
+    issue_row_d11 <= issue_row_d10; // ScoreEngine.java:244
+    issue_row_d12 <= issue_row_d11; // ScoreEngine.java:244
+    row_tag_d1 <= score_tree_out_payload_tag; // ScoreEngine.java:285
+    row_tag_d2 <= row_tag_d1; // ScoreEngine.java:285
+    row_tag_d3 <= row_tag_d2; // ScoreEngine.java:285
+    row_tag_d4 <= row_tag_d3; // ScoreEngine.java:285
+    row_tag_d5 <= row_tag_d4; // ScoreEngine.java:285
+    row_tag_d6 <= row_tag_d5; // ScoreEngine.java:285
+    row_tag_d7 <= row_tag_d6; // ScoreEngine.java:285
+    score_rows_launched_d1 <= score_walk_done; // ScoreEngine.java:291
+    score_rows_launched_d2 <= score_rows_launched_d1; // ScoreEngine.java:291
+    score_rows_launched_d3 <= score_rows_launched_d2; // ScoreEngine.java:291
+    score_rows_launched_d4 <= score_rows_launched_d3; // ScoreEngine.java:291
+    score_rows_launched_d5 <= score_rows_launched_d4; // ScoreEngine.java:291
+    score_rows_launched_d6 <= score_rows_launched_d5; // ScoreEngine.java:291
+    score_rows_launched_d7 <= score_rows_launched_d6; // ScoreEngine.java:291
+    score_rows_launched_d8 <= score_rows_launched_d7; // ScoreEngine.java:291
+    score_rows_launched_d9 <= score_rows_launched_d8; // ScoreEngine.java:291
+    score_rows_launched_d10 <= score_rows_launched_d9; // ScoreEngine.java:291
+    score_rows_launched_d11 <= score_rows_launched_d10; // ScoreEngine.java:291
+    score_rows_launched_d12 <= score_rows_launched_d11; // ScoreEngine.java:291
+    score_rows_launched_d13 <= score_rows_launched_d12; // ScoreEngine.java:291
+    if (score_rows_launched_d13) begin // ScoreEngine.java:291
+      score_draining <= 1'b1; // ScoreEngine.java:291
+    end else if (score_drained) begin // ScoreEngine.java:292
+      score_draining <= 1'b0; // ScoreEngine.java:292
     end
-    score_pass_finished_d1 <= score_drained; // ScoreEngine.java:292
-    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:292
-    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:292
-    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:292
-    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:292
-    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:292
-    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:292
-    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:292
-    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:292
+    score_pass_finished_d1 <= score_drained; // ScoreEngine.java:293
+    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:293
+    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:293
+    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:293
+    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:293
+    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:293
+    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:293
+    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:293
+    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:293
     if (reset) begin
       row_base <= 6'd0;
       score_turn_end <= 6'd8;
@@ -4358,55 +4364,60 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_engine.score_walk (ChunkWalk.java:60): the pass's walk over the chunks in the buffer and, in each, over the
+  // score_engine.score_walk (ChunkWalk.java:65): the pass's walk over the chunks in the buffer and, in each, over the
   // slots' rows
-  assign score_loader = score_chunk[0]; // ChunkWalk.java:77
-  assign score_half = score_chunk[1] ^ (|((key_first_halves >> score_loader) & 2'd1)); // ChunkWalk.java:80
-  assign score_chunk_wide = {4'd0, score_chunk}; // ChunkWalk.java:83
-  assign score_rows_landed = {1'b0, key_landing_rows} >= score_need_rows; // ChunkWalk.java:92
-  assign score_rows_in = score_chunk_landing & score_rows_landed; // ChunkWalk.java:93
-  assign score_step = score_active & (score_chunk_behind | score_rows_in); // ChunkWalk.java:94
-  assign score_slot_finished = score_step & (~score_slot_has_rows | score_finishing); // ChunkWalk.java:119
-  assign score_slot_done = score_slot_finished; // ChunkWalk.java:120
-  assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:121
-  assign score_last_chunk = ({1'b0, score_chunk_start} + 14'd32) >= {1'b0, last_positions}; // ChunkWalk.java:124
-  assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:125
+  assign score_loader = score_chunk[0]; // ChunkWalk.java:82
+  assign score_half = score_chunk[1] ^ (|((key_first_halves >> score_loader) & 2'd1)); // ChunkWalk.java:85
+  assign score_chunk_wide = {4'd0, score_chunk}; // ChunkWalk.java:89
+  assign score_rows_landed = {1'b0, key_landing_rows} >= score_need_rows; // ChunkWalk.java:98
+  assign score_rows_in = score_chunk_landing & score_rows_landed_before; // ChunkWalk.java:106
+  assign score_step = score_active & (score_chunk_behind | score_rows_in); // ChunkWalk.java:107
+  assign score_slot_finished = score_step & (~score_slot_has_rows | score_finishing); // ChunkWalk.java:132
+  // ChunkWalk.java:133
+  assign score_need_steady = ~start_scores & ~(score_step & (score_need_moves | ~score_slot_has_rows));
+  assign score_slot_done = score_slot_finished; // ChunkWalk.java:135
+  assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:136
+  assign score_last_chunk = ({1'b0, score_chunk_start} + 14'd32) >= {1'b0, last_positions}; // ChunkWalk.java:139
+  assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:140
   assign score_need_rows = score_turn_rows; // ScoreEngine.java:123
   assign score_finishing = last_turn & last_beat & turns_done; // ScoreEngine.java:124
+  assign score_need_moves = last_turn & last_beat; // ScoreEngine.java:125
 
   always @(posedge clk) begin
+    score_rows_landed_before <= score_need_steady & score_rows_landed; // ChunkWalk.java:134
     score_chunk_behind <=
         start_scores ? (12'd0 < score_chunk_behind_ext)
         : score_chunk_done ? (score_chunk_behind_sum < score_chunk_behind_ext)
-        : (score_chunk_wide < score_chunk_behind_ext); // ChunkWalk.java:128
+        : (score_chunk_wide < score_chunk_behind_ext); // ChunkWalk.java:143
     score_chunk_landing <=
         start_scores ? (12'd0 == score_chunk_behind_ext)
         : score_chunk_done ? (score_chunk_behind_sum == score_chunk_behind_ext)
-        : (score_chunk_wide == score_chunk_behind_ext); // ChunkWalk.java:129
-    if (start_scores) begin // ChunkWalk.java:131
-      score_active <= 1'b1; // ChunkWalk.java:132
-      score_chunk <= 8'd0; // ChunkWalk.java:133
-      score_chunk_start <= 13'd0; // ChunkWalk.java:134
-      score_next_chunk_start <= 13'd32; // ChunkWalk.java:135
-      score_slot_has_rows <= first_positions != 13'd0; // ChunkWalk.java:183
-      score_rows_here <= score_rows_here_mux[5:0]; // ChunkWalk.java:184
-      score_rows_fit_turn <= first_positions <= 13'd8; // ChunkWalk.java:185
-    end else if (score_chunk_done) begin // ChunkWalk.java:137
-      score_chunk <= score_chunk + 8'd1; // ChunkWalk.java:138
-      score_chunk_start <= score_next_chunk_start; // ChunkWalk.java:139
-      score_next_chunk_start <= score_next_chunk_start + 13'd32; // ChunkWalk.java:140
-      score_slot_has_rows <= score_slot_has_rows_cmp; // ChunkWalk.java:183
-      score_rows_here <= score_rows_here_mux_2[5:0]; // ChunkWalk.java:184
-      score_rows_fit_turn <= ~score_slot_has_rows_cmp | (score_rows_here_diff <= 13'd8); // ChunkWalk.java:185
-      if (score_walk_done) begin // ChunkWalk.java:142
-        score_active <= 1'b0; // ChunkWalk.java:142
+        : (score_chunk_wide == score_chunk_behind_ext); // ChunkWalk.java:144
+    if (start_scores) begin // ChunkWalk.java:146
+      score_active <= 1'b1; // ChunkWalk.java:147
+      score_chunk <= 8'd0; // ChunkWalk.java:148
+      score_chunk_start <= 13'd0; // ChunkWalk.java:149
+      score_next_chunk_start <= 13'd32; // ChunkWalk.java:150
+      score_slot_has_rows <= first_positions != 13'd0; // ChunkWalk.java:198
+      score_rows_here <= score_rows_here_mux[5:0]; // ChunkWalk.java:199
+      score_rows_fit_turn <= first_positions <= 13'd8; // ChunkWalk.java:200
+    end else if (score_chunk_done) begin // ChunkWalk.java:152
+      score_chunk <= score_chunk + 8'd1; // ChunkWalk.java:153
+      score_chunk_start <= score_next_chunk_start; // ChunkWalk.java:154
+      score_next_chunk_start <= score_next_chunk_start + 13'd32; // ChunkWalk.java:155
+      score_slot_has_rows <= score_slot_has_rows_cmp; // ChunkWalk.java:198
+      score_rows_here <= score_rows_here_mux_2[5:0]; // ChunkWalk.java:199
+      score_rows_fit_turn <= ~score_slot_has_rows_cmp | (score_rows_here_diff <= 13'd8); // ChunkWalk.java:200
+      if (score_walk_done) begin // ChunkWalk.java:157
+        score_active <= 1'b0; // ChunkWalk.java:157
       end
-    end else if (score_slots_next_token) begin // ChunkWalk.java:143
-      score_slot_has_rows <= score_slot_has_rows_cmp_2; // ChunkWalk.java:183
-      score_rows_here <= score_rows_here_mux_3[5:0]; // ChunkWalk.java:184
-      score_rows_fit_turn <= ~score_slot_has_rows_cmp_2 | (score_rows_here_diff_2 <= 13'd8); // ChunkWalk.java:185
+    end else if (score_slots_next_token) begin // ChunkWalk.java:158
+      score_slot_has_rows <= score_slot_has_rows_cmp_2; // ChunkWalk.java:198
+      score_rows_here <= score_rows_here_mux_3[5:0]; // ChunkWalk.java:199
+      score_rows_fit_turn <= ~score_slot_has_rows_cmp_2 | (score_rows_here_diff_2 <= 13'd8); // ChunkWalk.java:200
     end
     if (reset) begin
+      score_rows_landed_before <= 1'b0;
       score_chunk_behind <= 1'b0;
       score_chunk_landing <= 1'b0;
       score_active <= 1'b0;
@@ -4566,55 +4577,55 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign score_mac_lane15_sum_in_payload_a = score_mac_addend15; // MacLanes.java:119
   assign score_mac_lane15_sum_in_payload_b = score_mac_lane15_product_out_payload; // MacLanes.java:119
   assign score_mac_sum15 = score_mac_lane15_sum_out_payload; // MacLanes.java:125
-  assign score_mac_valid = score_issue_d3; // ScoreEngine.java:192
-  assign score_mac_a0 = query_word_read[15:0]; // ScoreEngine.java:195
-  assign score_mac_b0 = key_port_data[15:0]; // ScoreEngine.java:196
-  assign score_mac_a1 = query_word_read[31:16]; // ScoreEngine.java:195
-  assign score_mac_b1 = key_port_data[31:16]; // ScoreEngine.java:196
-  assign score_mac_a2 = query_word_read[47:32]; // ScoreEngine.java:195
-  assign score_mac_b2 = key_port_data[47:32]; // ScoreEngine.java:196
-  assign score_mac_a3 = query_word_read[63:48]; // ScoreEngine.java:195
-  assign score_mac_b3 = key_port_data[63:48]; // ScoreEngine.java:196
-  assign score_mac_a4 = query_word_read[79:64]; // ScoreEngine.java:195
-  assign score_mac_b4 = key_port_data[79:64]; // ScoreEngine.java:196
-  assign score_mac_a5 = query_word_read[95:80]; // ScoreEngine.java:195
-  assign score_mac_b5 = key_port_data[95:80]; // ScoreEngine.java:196
-  assign score_mac_a6 = query_word_read[111:96]; // ScoreEngine.java:195
-  assign score_mac_b6 = key_port_data[111:96]; // ScoreEngine.java:196
-  assign score_mac_a7 = query_word_read[127:112]; // ScoreEngine.java:195
-  assign score_mac_b7 = key_port_data[127:112]; // ScoreEngine.java:196
-  assign score_mac_a8 = query_word_read[143:128]; // ScoreEngine.java:195
-  assign score_mac_b8 = key_port_data[143:128]; // ScoreEngine.java:196
-  assign score_mac_a9 = query_word_read[159:144]; // ScoreEngine.java:195
-  assign score_mac_b9 = key_port_data[159:144]; // ScoreEngine.java:196
-  assign score_mac_a10 = query_word_read[175:160]; // ScoreEngine.java:195
-  assign score_mac_b10 = key_port_data[175:160]; // ScoreEngine.java:196
-  assign score_mac_a11 = query_word_read[191:176]; // ScoreEngine.java:195
-  assign score_mac_b11 = key_port_data[191:176]; // ScoreEngine.java:196
-  assign score_mac_a12 = query_word_read[207:192]; // ScoreEngine.java:195
-  assign score_mac_b12 = key_port_data[207:192]; // ScoreEngine.java:196
-  assign score_mac_a13 = query_word_read[223:208]; // ScoreEngine.java:195
-  assign score_mac_b13 = key_port_data[223:208]; // ScoreEngine.java:196
-  assign score_mac_a14 = query_word_read[239:224]; // ScoreEngine.java:195
-  assign score_mac_b14 = key_port_data[239:224]; // ScoreEngine.java:196
-  assign score_mac_a15 = query_word_read[255:240]; // ScoreEngine.java:195
-  assign score_mac_b15 = key_port_data[255:240]; // ScoreEngine.java:196
-  assign score_mac_addend0 = key_lane0_addend_d1; // ScoreEngine.java:209
-  assign score_mac_addend1 = key_lane1_addend_d1; // ScoreEngine.java:209
-  assign score_mac_addend2 = key_lane2_addend_d1; // ScoreEngine.java:209
-  assign score_mac_addend3 = key_lane3_addend_d1; // ScoreEngine.java:209
-  assign score_mac_addend4 = key_lane4_addend_d1; // ScoreEngine.java:209
-  assign score_mac_addend5 = key_lane5_addend_d1; // ScoreEngine.java:209
-  assign score_mac_addend6 = key_lane6_addend_d1; // ScoreEngine.java:209
-  assign score_mac_addend7 = key_lane7_addend_d1; // ScoreEngine.java:209
-  assign score_mac_addend8 = key_lane8_addend_d1; // ScoreEngine.java:209
-  assign score_mac_addend9 = key_lane9_addend_d1; // ScoreEngine.java:209
-  assign score_mac_addend10 = key_lane10_addend_d1; // ScoreEngine.java:209
-  assign score_mac_addend11 = key_lane11_addend_d1; // ScoreEngine.java:209
-  assign score_mac_addend12 = key_lane12_addend_d1; // ScoreEngine.java:209
-  assign score_mac_addend13 = key_lane13_addend_d1; // ScoreEngine.java:209
-  assign score_mac_addend14 = key_lane14_addend_d1; // ScoreEngine.java:209
-  assign score_mac_addend15 = key_lane15_addend_d1; // ScoreEngine.java:209
+  assign score_mac_valid = score_issue_d3; // ScoreEngine.java:193
+  assign score_mac_a0 = query_word_read[15:0]; // ScoreEngine.java:196
+  assign score_mac_b0 = key_port_data[15:0]; // ScoreEngine.java:197
+  assign score_mac_a1 = query_word_read[31:16]; // ScoreEngine.java:196
+  assign score_mac_b1 = key_port_data[31:16]; // ScoreEngine.java:197
+  assign score_mac_a2 = query_word_read[47:32]; // ScoreEngine.java:196
+  assign score_mac_b2 = key_port_data[47:32]; // ScoreEngine.java:197
+  assign score_mac_a3 = query_word_read[63:48]; // ScoreEngine.java:196
+  assign score_mac_b3 = key_port_data[63:48]; // ScoreEngine.java:197
+  assign score_mac_a4 = query_word_read[79:64]; // ScoreEngine.java:196
+  assign score_mac_b4 = key_port_data[79:64]; // ScoreEngine.java:197
+  assign score_mac_a5 = query_word_read[95:80]; // ScoreEngine.java:196
+  assign score_mac_b5 = key_port_data[95:80]; // ScoreEngine.java:197
+  assign score_mac_a6 = query_word_read[111:96]; // ScoreEngine.java:196
+  assign score_mac_b6 = key_port_data[111:96]; // ScoreEngine.java:197
+  assign score_mac_a7 = query_word_read[127:112]; // ScoreEngine.java:196
+  assign score_mac_b7 = key_port_data[127:112]; // ScoreEngine.java:197
+  assign score_mac_a8 = query_word_read[143:128]; // ScoreEngine.java:196
+  assign score_mac_b8 = key_port_data[143:128]; // ScoreEngine.java:197
+  assign score_mac_a9 = query_word_read[159:144]; // ScoreEngine.java:196
+  assign score_mac_b9 = key_port_data[159:144]; // ScoreEngine.java:197
+  assign score_mac_a10 = query_word_read[175:160]; // ScoreEngine.java:196
+  assign score_mac_b10 = key_port_data[175:160]; // ScoreEngine.java:197
+  assign score_mac_a11 = query_word_read[191:176]; // ScoreEngine.java:196
+  assign score_mac_b11 = key_port_data[191:176]; // ScoreEngine.java:197
+  assign score_mac_a12 = query_word_read[207:192]; // ScoreEngine.java:196
+  assign score_mac_b12 = key_port_data[207:192]; // ScoreEngine.java:197
+  assign score_mac_a13 = query_word_read[223:208]; // ScoreEngine.java:196
+  assign score_mac_b13 = key_port_data[223:208]; // ScoreEngine.java:197
+  assign score_mac_a14 = query_word_read[239:224]; // ScoreEngine.java:196
+  assign score_mac_b14 = key_port_data[239:224]; // ScoreEngine.java:197
+  assign score_mac_a15 = query_word_read[255:240]; // ScoreEngine.java:196
+  assign score_mac_b15 = key_port_data[255:240]; // ScoreEngine.java:197
+  assign score_mac_addend0 = key_lane0_addend_d1; // ScoreEngine.java:210
+  assign score_mac_addend1 = key_lane1_addend_d1; // ScoreEngine.java:210
+  assign score_mac_addend2 = key_lane2_addend_d1; // ScoreEngine.java:210
+  assign score_mac_addend3 = key_lane3_addend_d1; // ScoreEngine.java:210
+  assign score_mac_addend4 = key_lane4_addend_d1; // ScoreEngine.java:210
+  assign score_mac_addend5 = key_lane5_addend_d1; // ScoreEngine.java:210
+  assign score_mac_addend6 = key_lane6_addend_d1; // ScoreEngine.java:210
+  assign score_mac_addend7 = key_lane7_addend_d1; // ScoreEngine.java:210
+  assign score_mac_addend8 = key_lane8_addend_d1; // ScoreEngine.java:210
+  assign score_mac_addend9 = key_lane9_addend_d1; // ScoreEngine.java:210
+  assign score_mac_addend10 = key_lane10_addend_d1; // ScoreEngine.java:210
+  assign score_mac_addend11 = key_lane11_addend_d1; // ScoreEngine.java:210
+  assign score_mac_addend12 = key_lane12_addend_d1; // ScoreEngine.java:210
+  assign score_mac_addend13 = key_lane13_addend_d1; // ScoreEngine.java:210
+  assign score_mac_addend14 = key_lane14_addend_d1; // ScoreEngine.java:210
+  assign score_mac_addend15 = key_lane15_addend_d1; // ScoreEngine.java:210
 
   // -------------------------------------------------------------------------------------------------------------------
   // score_sink (AttentionUnit.java:686): the place of each score (its slot and position) and each slot's maximum
@@ -5025,117 +5036,117 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_pass_beats = value_pass_beats_sum[8:1]; // ValueEngine.java:102
   assign value_last_beat = value_beat == value_last_beat_index; // ValueEngine.java:110
   assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:111
-  assign value_row_needs = value_slot_has_rows ? value_row_after : 6'd0; // ValueEngine.java:117
-  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:131
-  assign value_position = value_chunk_start + {7'd0, value_row}; // ValueEngine.java:132
+  assign value_row_needs = value_slot_has_rows ? value_row_after : 6'd0; // ValueEngine.java:118
+  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:132
+  assign value_position = value_chunk_start + {7'd0, value_row}; // ValueEngine.java:133
   assign value_issue_second_set = value_slots_physical >= 3'd4; // SlotSet.java:24
   assign value_issue_set_slot = value_issue_set_slot_mux[1:0]; // SlotSet.java:26
-  assign partial_address = {value_issue_set_slot, value_beat, value_position[3:0]}; // ValueEngine.java:145
+  assign partial_address = {value_issue_set_slot, value_beat, value_position[3:0]}; // ValueEngine.java:146
 
   always @(*) begin
-    case (value_slots_physical) // ValueEngine.java:152
-      3'd0: slot_max = max_0; // ValueEngine.java:152
-      3'd1: slot_max = max_1; // ValueEngine.java:152
-      3'd2: slot_max = max_2; // ValueEngine.java:152
-      3'd3: slot_max = max_3; // ValueEngine.java:152
-      3'd4: slot_max = max_4; // ValueEngine.java:152
-      3'd5: slot_max = max_5; // ValueEngine.java:152
-      3'd6: slot_max = max_6; // ValueEngine.java:152
-      default: slot_max = max_7; // ValueEngine.java:152
+    case (value_slots_physical) // ValueEngine.java:153
+      3'd0: slot_max = max_0; // ValueEngine.java:153
+      3'd1: slot_max = max_1; // ValueEngine.java:153
+      3'd2: slot_max = max_2; // ValueEngine.java:153
+      3'd3: slot_max = max_3; // ValueEngine.java:153
+      3'd4: slot_max = max_4; // ValueEngine.java:153
+      3'd5: slot_max = max_5; // ValueEngine.java:153
+      3'd6: slot_max = max_6; // ValueEngine.java:153
+      default: slot_max = max_7; // ValueEngine.java:153
     endcase
   end
 
-  assign row_shifted_in_valid = value_issue_d2; // ValueEngine.java:160
-  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:160
-  assign row_shifted_in_payload_b = row_negated_max_d2; // ValueEngine.java:160
-  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:160
-  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:160
-  assign value_lane0_v_in_valid = value_issue_d3; // ValueEngine.java:170
-  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:170
-  assign value_lane1_v_in_valid = value_issue_d3; // ValueEngine.java:170
-  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:170
-  assign value_lane2_v_in_valid = value_issue_d3; // ValueEngine.java:170
-  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:170
-  assign value_lane3_v_in_valid = value_issue_d3; // ValueEngine.java:170
-  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:170
-  assign value_lane4_v_in_valid = value_issue_d3; // ValueEngine.java:170
-  assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:170
-  assign value_lane5_v_in_valid = value_issue_d3; // ValueEngine.java:170
-  assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:170
-  assign value_lane6_v_in_valid = value_issue_d3; // ValueEngine.java:170
-  assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:170
-  assign value_lane7_v_in_valid = value_issue_d3; // ValueEngine.java:170
-  assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:170
-  assign value_lane8_v_in_valid = value_issue_d3; // ValueEngine.java:170
-  assign value_lane8_v_in_payload = value_port_data[143:128]; // ValueEngine.java:170
-  assign value_lane9_v_in_valid = value_issue_d3; // ValueEngine.java:170
-  assign value_lane9_v_in_payload = value_port_data[159:144]; // ValueEngine.java:170
-  assign value_lane10_v_in_valid = value_issue_d3; // ValueEngine.java:170
-  assign value_lane10_v_in_payload = value_port_data[175:160]; // ValueEngine.java:170
-  assign value_lane11_v_in_valid = value_issue_d3; // ValueEngine.java:170
-  assign value_lane11_v_in_payload = value_port_data[191:176]; // ValueEngine.java:170
-  assign value_lane12_v_in_valid = value_issue_d3; // ValueEngine.java:170
-  assign value_lane12_v_in_payload = value_port_data[207:192]; // ValueEngine.java:170
-  assign value_lane13_v_in_valid = value_issue_d3; // ValueEngine.java:170
-  assign value_lane13_v_in_payload = value_port_data[223:208]; // ValueEngine.java:170
-  assign value_lane14_v_in_valid = value_issue_d3; // ValueEngine.java:170
-  assign value_lane14_v_in_payload = value_port_data[239:224]; // ValueEngine.java:170
-  assign value_lane15_v_in_valid = value_issue_d3; // ValueEngine.java:170
-  assign value_lane15_v_in_payload = value_port_data[255:240]; // ValueEngine.java:170
-  assign z_read_enable = row_shifted_valid_d24 & row_first_beat_d32; // ValueEngine.java:192
-  assign z_accumulate_read_s0 = ~accumulate_set_d32 & z_read_enable; // ValueEngine.java:214
-  assign z_gather_read_s0 = ~z_second_set & z_gathering; // ValueEngine.java:215
-  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d32 : z_gather_address; // ValueEngine.java:219
-  assign z_gather_data_s0 = z_lanes_read_s0; // ValueEngine.java:222
-  assign bank_accumulate_read_s0 = ~accumulate_set_d38 & row_weight_valid_d4; // ValueEngine.java:223
-  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:224
-  // ValueEngine.java:227
+  assign row_shifted_in_valid = value_issue_d2; // ValueEngine.java:161
+  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:161
+  assign row_shifted_in_payload_b = row_negated_max_d2; // ValueEngine.java:161
+  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:161
+  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:161
+  assign value_lane0_v_in_valid = value_issue_d3; // ValueEngine.java:171
+  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:171
+  assign value_lane1_v_in_valid = value_issue_d3; // ValueEngine.java:171
+  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:171
+  assign value_lane2_v_in_valid = value_issue_d3; // ValueEngine.java:171
+  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:171
+  assign value_lane3_v_in_valid = value_issue_d3; // ValueEngine.java:171
+  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:171
+  assign value_lane4_v_in_valid = value_issue_d3; // ValueEngine.java:171
+  assign value_lane4_v_in_payload = value_port_data[79:64]; // ValueEngine.java:171
+  assign value_lane5_v_in_valid = value_issue_d3; // ValueEngine.java:171
+  assign value_lane5_v_in_payload = value_port_data[95:80]; // ValueEngine.java:171
+  assign value_lane6_v_in_valid = value_issue_d3; // ValueEngine.java:171
+  assign value_lane6_v_in_payload = value_port_data[111:96]; // ValueEngine.java:171
+  assign value_lane7_v_in_valid = value_issue_d3; // ValueEngine.java:171
+  assign value_lane7_v_in_payload = value_port_data[127:112]; // ValueEngine.java:171
+  assign value_lane8_v_in_valid = value_issue_d3; // ValueEngine.java:171
+  assign value_lane8_v_in_payload = value_port_data[143:128]; // ValueEngine.java:171
+  assign value_lane9_v_in_valid = value_issue_d3; // ValueEngine.java:171
+  assign value_lane9_v_in_payload = value_port_data[159:144]; // ValueEngine.java:171
+  assign value_lane10_v_in_valid = value_issue_d3; // ValueEngine.java:171
+  assign value_lane10_v_in_payload = value_port_data[175:160]; // ValueEngine.java:171
+  assign value_lane11_v_in_valid = value_issue_d3; // ValueEngine.java:171
+  assign value_lane11_v_in_payload = value_port_data[191:176]; // ValueEngine.java:171
+  assign value_lane12_v_in_valid = value_issue_d3; // ValueEngine.java:171
+  assign value_lane12_v_in_payload = value_port_data[207:192]; // ValueEngine.java:171
+  assign value_lane13_v_in_valid = value_issue_d3; // ValueEngine.java:171
+  assign value_lane13_v_in_payload = value_port_data[223:208]; // ValueEngine.java:171
+  assign value_lane14_v_in_valid = value_issue_d3; // ValueEngine.java:171
+  assign value_lane14_v_in_payload = value_port_data[239:224]; // ValueEngine.java:171
+  assign value_lane15_v_in_valid = value_issue_d3; // ValueEngine.java:171
+  assign value_lane15_v_in_payload = value_port_data[255:240]; // ValueEngine.java:171
+  assign z_read_enable = row_shifted_valid_d24 & row_first_beat_d32; // ValueEngine.java:193
+  assign z_accumulate_read_s0 = ~accumulate_set_d32 & z_read_enable; // ValueEngine.java:215
+  assign z_gather_read_s0 = ~z_second_set & z_gathering; // ValueEngine.java:216
+  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d32 : z_gather_address; // ValueEngine.java:220
+  assign z_gather_data_s0 = z_lanes_read_s0; // ValueEngine.java:223
+  assign bank_accumulate_read_s0 = ~accumulate_set_d38 & row_weight_valid_d4; // ValueEngine.java:224
+  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:225
+  // ValueEngine.java:228
   assign bank_read_address_s0 = bank_accumulate_read_s0 ? accumulate_address_d38 : gather_address;
-  assign gather_data_s0_0 = bank_read_s0_0; // ValueEngine.java:233
-  assign gather_data_s0_1 = bank_read_s0_1; // ValueEngine.java:233
-  assign gather_data_s0_2 = bank_read_s0_2; // ValueEngine.java:233
-  assign gather_data_s0_3 = bank_read_s0_3; // ValueEngine.java:233
-  assign gather_data_s0_4 = bank_read_s0_4; // ValueEngine.java:233
-  assign gather_data_s0_5 = bank_read_s0_5; // ValueEngine.java:233
-  assign gather_data_s0_6 = bank_read_s0_6; // ValueEngine.java:233
-  assign gather_data_s0_7 = bank_read_s0_7; // ValueEngine.java:233
-  assign gather_data_s0_8 = bank_read_s0_8; // ValueEngine.java:233
-  assign gather_data_s0_9 = bank_read_s0_9; // ValueEngine.java:233
-  assign gather_data_s0_10 = bank_read_s0_10; // ValueEngine.java:233
-  assign gather_data_s0_11 = bank_read_s0_11; // ValueEngine.java:233
-  assign gather_data_s0_12 = bank_read_s0_12; // ValueEngine.java:233
-  assign gather_data_s0_13 = bank_read_s0_13; // ValueEngine.java:233
-  assign gather_data_s0_14 = bank_read_s0_14; // ValueEngine.java:233
-  assign gather_data_s0_15 = bank_read_s0_15; // ValueEngine.java:233
-  assign z_accumulate_read_s1 = accumulate_set_d32 & z_read_enable; // ValueEngine.java:214
-  assign z_gather_read_s1 = z_second_set & z_gathering; // ValueEngine.java:215
-  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d32 : z_gather_address; // ValueEngine.java:219
-  assign z_gather_data_s1 = z_lanes_read_s1; // ValueEngine.java:222
-  assign bank_accumulate_read_s1 = accumulate_set_d38 & row_weight_valid_d4; // ValueEngine.java:223
-  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:224
-  // ValueEngine.java:227
+  assign gather_data_s0_0 = bank_read_s0_0; // ValueEngine.java:234
+  assign gather_data_s0_1 = bank_read_s0_1; // ValueEngine.java:234
+  assign gather_data_s0_2 = bank_read_s0_2; // ValueEngine.java:234
+  assign gather_data_s0_3 = bank_read_s0_3; // ValueEngine.java:234
+  assign gather_data_s0_4 = bank_read_s0_4; // ValueEngine.java:234
+  assign gather_data_s0_5 = bank_read_s0_5; // ValueEngine.java:234
+  assign gather_data_s0_6 = bank_read_s0_6; // ValueEngine.java:234
+  assign gather_data_s0_7 = bank_read_s0_7; // ValueEngine.java:234
+  assign gather_data_s0_8 = bank_read_s0_8; // ValueEngine.java:234
+  assign gather_data_s0_9 = bank_read_s0_9; // ValueEngine.java:234
+  assign gather_data_s0_10 = bank_read_s0_10; // ValueEngine.java:234
+  assign gather_data_s0_11 = bank_read_s0_11; // ValueEngine.java:234
+  assign gather_data_s0_12 = bank_read_s0_12; // ValueEngine.java:234
+  assign gather_data_s0_13 = bank_read_s0_13; // ValueEngine.java:234
+  assign gather_data_s0_14 = bank_read_s0_14; // ValueEngine.java:234
+  assign gather_data_s0_15 = bank_read_s0_15; // ValueEngine.java:234
+  assign z_accumulate_read_s1 = accumulate_set_d32 & z_read_enable; // ValueEngine.java:215
+  assign z_gather_read_s1 = z_second_set & z_gathering; // ValueEngine.java:216
+  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d32 : z_gather_address; // ValueEngine.java:220
+  assign z_gather_data_s1 = z_lanes_read_s1; // ValueEngine.java:223
+  assign bank_accumulate_read_s1 = accumulate_set_d38 & row_weight_valid_d4; // ValueEngine.java:224
+  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:225
+  // ValueEngine.java:228
   assign bank_read_address_s1 = bank_accumulate_read_s1 ? accumulate_address_d38 : gather_address;
-  assign gather_data_s1_0 = bank_read_s1_0; // ValueEngine.java:233
-  assign gather_data_s1_1 = bank_read_s1_1; // ValueEngine.java:233
-  assign gather_data_s1_2 = bank_read_s1_2; // ValueEngine.java:233
-  assign gather_data_s1_3 = bank_read_s1_3; // ValueEngine.java:233
-  assign gather_data_s1_4 = bank_read_s1_4; // ValueEngine.java:233
-  assign gather_data_s1_5 = bank_read_s1_5; // ValueEngine.java:233
-  assign gather_data_s1_6 = bank_read_s1_6; // ValueEngine.java:233
-  assign gather_data_s1_7 = bank_read_s1_7; // ValueEngine.java:233
-  assign gather_data_s1_8 = bank_read_s1_8; // ValueEngine.java:233
-  assign gather_data_s1_9 = bank_read_s1_9; // ValueEngine.java:233
-  assign gather_data_s1_10 = bank_read_s1_10; // ValueEngine.java:233
-  assign gather_data_s1_11 = bank_read_s1_11; // ValueEngine.java:233
-  assign gather_data_s1_12 = bank_read_s1_12; // ValueEngine.java:233
-  assign gather_data_s1_13 = bank_read_s1_13; // ValueEngine.java:233
-  assign gather_data_s1_14 = bank_read_s1_14; // ValueEngine.java:233
-  assign gather_data_s1_15 = bank_read_s1_15; // ValueEngine.java:233
+  assign gather_data_s1_0 = bank_read_s1_0; // ValueEngine.java:234
+  assign gather_data_s1_1 = bank_read_s1_1; // ValueEngine.java:234
+  assign gather_data_s1_2 = bank_read_s1_2; // ValueEngine.java:234
+  assign gather_data_s1_3 = bank_read_s1_3; // ValueEngine.java:234
+  assign gather_data_s1_4 = bank_read_s1_4; // ValueEngine.java:234
+  assign gather_data_s1_5 = bank_read_s1_5; // ValueEngine.java:234
+  assign gather_data_s1_6 = bank_read_s1_6; // ValueEngine.java:234
+  assign gather_data_s1_7 = bank_read_s1_7; // ValueEngine.java:234
+  assign gather_data_s1_8 = bank_read_s1_8; // ValueEngine.java:234
+  assign gather_data_s1_9 = bank_read_s1_9; // ValueEngine.java:234
+  assign gather_data_s1_10 = bank_read_s1_10; // ValueEngine.java:234
+  assign gather_data_s1_11 = bank_read_s1_11; // ValueEngine.java:234
+  assign gather_data_s1_12 = bank_read_s1_12; // ValueEngine.java:234
+  assign gather_data_s1_13 = bank_read_s1_13; // ValueEngine.java:234
+  assign gather_data_s1_14 = bank_read_s1_14; // ValueEngine.java:234
+  assign gather_data_s1_15 = bank_read_s1_15; // ValueEngine.java:234
   assign z_accumulated = accumulate_set_d33 ? z_lanes_read_s1 : z_lanes_read_s0; // SlotSet.java:37
-  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:239
-  assign z_sum_in_payload_a = z_current_q; // ValueEngine.java:239
-  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:239
-  assign z_write = z_sum_out_valid & row_first_beat_d40; // ValueEngine.java:240
+  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:240
+  assign z_sum_in_payload_a = z_current_q; // ValueEngine.java:240
+  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:240
+  assign z_write = z_sum_out_valid & row_first_beat_d40; // ValueEngine.java:241
   assign value_lane0_partial = accumulate_set_d40 ? bank_read_s1_0 : bank_read_s0_0; // SlotSet.java:37
   assign value_lane1_partial = accumulate_set_d40 ? bank_read_s1_1 : bank_read_s0_1; // SlotSet.java:37
   assign value_lane2_partial = accumulate_set_d40 ? bank_read_s1_2 : bank_read_s0_2; // SlotSet.java:37
@@ -5152,1106 +5163,1106 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_lane13_partial = accumulate_set_d40 ? bank_read_s1_13 : bank_read_s0_13; // SlotSet.java:37
   assign value_lane14_partial = accumulate_set_d40 ? bank_read_s1_14 : bank_read_s0_14; // SlotSet.java:37
   assign value_lane15_partial = accumulate_set_d40 ? bank_read_s1_15 : bank_read_s0_15; // SlotSet.java:37
-  assign partial_write_s0 = z_sum_valid_d7 & ~accumulate_set_d47; // ValueEngine.java:266
-  assign partial_write_s1 = z_sum_valid_d7 & accumulate_set_d47; // ValueEngine.java:266
+  assign partial_write_s0 = z_sum_valid_d7 & ~accumulate_set_d47; // ValueEngine.java:267
+  assign partial_write_s1 = z_sum_valid_d7 & accumulate_set_d47; // ValueEngine.java:267
 
   always @(posedge clk) begin
     value_last_beat_index <= value_last_beat_index_diff[2:0]; // ValueEngine.java:107
-    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:119
-      value_row <= 6'd0; // ValueEngine.java:120
-      value_row_after <= 6'd1; // ValueEngine.java:121
-      value_beat <= 3'd0; // ValueEngine.java:122
-    end else if (value_step) begin // ValueEngine.java:123
-      value_beat <= value_beat + 3'd1; // ValueEngine.java:124
-      if (value_last_beat) begin // ValueEngine.java:125
-        value_beat <= 3'd0; // ValueEngine.java:126
-        value_row <= value_row_after; // ValueEngine.java:127
-        value_row_after <= value_row_after + 6'd1; // ValueEngine.java:128
+    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:120
+      value_row <= 6'd0; // ValueEngine.java:121
+      value_row_after <= 6'd1; // ValueEngine.java:122
+      value_beat <= 3'd0; // ValueEngine.java:123
+    end else if (value_step) begin // ValueEngine.java:124
+      value_beat <= value_beat + 3'd1; // ValueEngine.java:125
+      if (value_last_beat) begin // ValueEngine.java:126
+        value_beat <= 3'd0; // ValueEngine.java:127
+        value_row <= value_row_after; // ValueEngine.java:128
+        value_row_after <= value_row_after + 6'd1; // ValueEngine.java:129
       end
     end
-    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:160
-    row_negated_max_d2 <= row_negated_max_d1; // ValueEngine.java:160
-    value_issue_d1 <= value_issue; // ValueEngine.java:160
-    value_issue_d2 <= value_issue_d1; // ValueEngine.java:160
-    value_issue_d3 <= value_issue_d2; // ValueEngine.java:170
-    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:177
-    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:177
-    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:177
-    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:177
-    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:177
-    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:177
-    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:177
-    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:177
-    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:177
-    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:177
-    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:177
-    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:177
-    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:177
-    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:177
-    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:177
-    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:177
-    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:177
-    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:177
-    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:177
-    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:177
-    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:177
-    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:177
-    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:177
-    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:177
-    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:177
-    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:177
-    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:177
-    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:177
-    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:177
-    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:177
-    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:177
-    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:177
-    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:177
-    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:177
-    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:177
-    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:177
-    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:177
-    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:177
-    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:177
-    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:177
-    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:177
-    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:177
-    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:177
-    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:177
-    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:177
-    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:177
-    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:177
-    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:177
-    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:177
-    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:177
-    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:177
-    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:177
-    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:177
-    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:177
-    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:177
-    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:177
-    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:177
-    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:177
-    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:177
-    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:177
-    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:177
-    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:177
-    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:177
-    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:177
-    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:177
-    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:177
-    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:177
-    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:177
-    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:177
-    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:177
-    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:177
-    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:177
-    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:177
-    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:177
-    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:177
-    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:177
-    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:177
-    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:177
-    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:177
-    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:177
-    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:177
-    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:177
-    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:177
-    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:177
-    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:177
-    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:177
-    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:177
-    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:177
-    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:177
-    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:177
-    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:177
-    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:177
-    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:177
-    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:177
-    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:177
-    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:177
-    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:177
-    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:177
-    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:177
-    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:177
-    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:177
-    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:177
-    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:177
-    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:177
-    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:177
-    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:177
-    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:177
-    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:177
-    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:177
-    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:177
-    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:177
-    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:177
-    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:177
-    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:177
-    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:177
-    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:177
-    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:177
-    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:177
-    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:177
-    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:177
-    value_lane4_v_d1 <= value_lane4_v_out_payload; // ValueEngine.java:177
-    value_lane4_v_d2 <= value_lane4_v_d1; // ValueEngine.java:177
-    value_lane4_v_d3 <= value_lane4_v_d2; // ValueEngine.java:177
-    value_lane4_v_d4 <= value_lane4_v_d3; // ValueEngine.java:177
-    value_lane4_v_d5 <= value_lane4_v_d4; // ValueEngine.java:177
-    value_lane4_v_d6 <= value_lane4_v_d5; // ValueEngine.java:177
-    value_lane4_v_d7 <= value_lane4_v_d6; // ValueEngine.java:177
-    value_lane4_v_d8 <= value_lane4_v_d7; // ValueEngine.java:177
-    value_lane4_v_d9 <= value_lane4_v_d8; // ValueEngine.java:177
-    value_lane4_v_d10 <= value_lane4_v_d9; // ValueEngine.java:177
-    value_lane4_v_d11 <= value_lane4_v_d10; // ValueEngine.java:177
-    value_lane4_v_d12 <= value_lane4_v_d11; // ValueEngine.java:177
-    value_lane4_v_d13 <= value_lane4_v_d12; // ValueEngine.java:177
-    value_lane4_v_d14 <= value_lane4_v_d13; // ValueEngine.java:177
-    value_lane4_v_d15 <= value_lane4_v_d14; // ValueEngine.java:177
-    value_lane4_v_d16 <= value_lane4_v_d15; // ValueEngine.java:177
-    value_lane4_v_d17 <= value_lane4_v_d16; // ValueEngine.java:177
-    value_lane4_v_d18 <= value_lane4_v_d17; // ValueEngine.java:177
-    value_lane4_v_d19 <= value_lane4_v_d18; // ValueEngine.java:177
-    value_lane4_v_d20 <= value_lane4_v_d19; // ValueEngine.java:177
-    value_lane4_v_d21 <= value_lane4_v_d20; // ValueEngine.java:177
-    value_lane4_v_d22 <= value_lane4_v_d21; // ValueEngine.java:177
-    value_lane4_v_d23 <= value_lane4_v_d22; // ValueEngine.java:177
-    value_lane4_v_d24 <= value_lane4_v_d23; // ValueEngine.java:177
-    value_lane4_v_d25 <= value_lane4_v_d24; // ValueEngine.java:177
-    value_lane4_v_d26 <= value_lane4_v_d25; // ValueEngine.java:177
-    value_lane4_v_d27 <= value_lane4_v_d26; // ValueEngine.java:177
-    value_lane4_v_d28 <= value_lane4_v_d27; // ValueEngine.java:177
-    value_lane4_v_d29 <= value_lane4_v_d28; // ValueEngine.java:177
-    value_lane4_v_d30 <= value_lane4_v_d29; // ValueEngine.java:177
-    value_lane5_v_d1 <= value_lane5_v_out_payload; // ValueEngine.java:177
-    value_lane5_v_d2 <= value_lane5_v_d1; // ValueEngine.java:177
-    value_lane5_v_d3 <= value_lane5_v_d2; // ValueEngine.java:177
-    value_lane5_v_d4 <= value_lane5_v_d3; // ValueEngine.java:177
-    value_lane5_v_d5 <= value_lane5_v_d4; // ValueEngine.java:177
-    value_lane5_v_d6 <= value_lane5_v_d5; // ValueEngine.java:177
-    value_lane5_v_d7 <= value_lane5_v_d6; // ValueEngine.java:177
-    value_lane5_v_d8 <= value_lane5_v_d7; // ValueEngine.java:177
-    value_lane5_v_d9 <= value_lane5_v_d8; // ValueEngine.java:177
-    value_lane5_v_d10 <= value_lane5_v_d9; // ValueEngine.java:177
-    value_lane5_v_d11 <= value_lane5_v_d10; // ValueEngine.java:177
-    value_lane5_v_d12 <= value_lane5_v_d11; // ValueEngine.java:177
-    value_lane5_v_d13 <= value_lane5_v_d12; // ValueEngine.java:177
-    value_lane5_v_d14 <= value_lane5_v_d13; // ValueEngine.java:177
-    value_lane5_v_d15 <= value_lane5_v_d14; // ValueEngine.java:177
-    value_lane5_v_d16 <= value_lane5_v_d15; // ValueEngine.java:177
-    value_lane5_v_d17 <= value_lane5_v_d16; // ValueEngine.java:177
-    value_lane5_v_d18 <= value_lane5_v_d17; // ValueEngine.java:177
-    value_lane5_v_d19 <= value_lane5_v_d18; // ValueEngine.java:177
-    value_lane5_v_d20 <= value_lane5_v_d19; // ValueEngine.java:177
-    value_lane5_v_d21 <= value_lane5_v_d20; // ValueEngine.java:177
-    value_lane5_v_d22 <= value_lane5_v_d21; // ValueEngine.java:177
-    value_lane5_v_d23 <= value_lane5_v_d22; // ValueEngine.java:177
-    value_lane5_v_d24 <= value_lane5_v_d23; // ValueEngine.java:177
-    value_lane5_v_d25 <= value_lane5_v_d24; // ValueEngine.java:177
-    value_lane5_v_d26 <= value_lane5_v_d25; // ValueEngine.java:177
-    value_lane5_v_d27 <= value_lane5_v_d26; // ValueEngine.java:177
-    value_lane5_v_d28 <= value_lane5_v_d27; // ValueEngine.java:177
-    value_lane5_v_d29 <= value_lane5_v_d28; // ValueEngine.java:177
-    value_lane5_v_d30 <= value_lane5_v_d29; // ValueEngine.java:177
-    value_lane6_v_d1 <= value_lane6_v_out_payload; // ValueEngine.java:177
-    value_lane6_v_d2 <= value_lane6_v_d1; // ValueEngine.java:177
-    value_lane6_v_d3 <= value_lane6_v_d2; // ValueEngine.java:177
-    value_lane6_v_d4 <= value_lane6_v_d3; // ValueEngine.java:177
-    value_lane6_v_d5 <= value_lane6_v_d4; // ValueEngine.java:177
-    value_lane6_v_d6 <= value_lane6_v_d5; // ValueEngine.java:177
-    value_lane6_v_d7 <= value_lane6_v_d6; // ValueEngine.java:177
-    value_lane6_v_d8 <= value_lane6_v_d7; // ValueEngine.java:177
-    value_lane6_v_d9 <= value_lane6_v_d8; // ValueEngine.java:177
-    value_lane6_v_d10 <= value_lane6_v_d9; // ValueEngine.java:177
-    value_lane6_v_d11 <= value_lane6_v_d10; // ValueEngine.java:177
-    value_lane6_v_d12 <= value_lane6_v_d11; // ValueEngine.java:177
-    value_lane6_v_d13 <= value_lane6_v_d12; // ValueEngine.java:177
-    value_lane6_v_d14 <= value_lane6_v_d13; // ValueEngine.java:177
-    value_lane6_v_d15 <= value_lane6_v_d14; // ValueEngine.java:177
-    value_lane6_v_d16 <= value_lane6_v_d15; // ValueEngine.java:177
-    value_lane6_v_d17 <= value_lane6_v_d16; // ValueEngine.java:177
-    value_lane6_v_d18 <= value_lane6_v_d17; // ValueEngine.java:177
-    value_lane6_v_d19 <= value_lane6_v_d18; // ValueEngine.java:177
-    value_lane6_v_d20 <= value_lane6_v_d19; // ValueEngine.java:177
-    value_lane6_v_d21 <= value_lane6_v_d20; // ValueEngine.java:177
-    value_lane6_v_d22 <= value_lane6_v_d21; // ValueEngine.java:177
-    value_lane6_v_d23 <= value_lane6_v_d22; // ValueEngine.java:177
-    value_lane6_v_d24 <= value_lane6_v_d23; // ValueEngine.java:177
-    value_lane6_v_d25 <= value_lane6_v_d24; // ValueEngine.java:177
-    value_lane6_v_d26 <= value_lane6_v_d25; // ValueEngine.java:177
-    value_lane6_v_d27 <= value_lane6_v_d26; // ValueEngine.java:177
-    value_lane6_v_d28 <= value_lane6_v_d27; // ValueEngine.java:177
-    value_lane6_v_d29 <= value_lane6_v_d28; // ValueEngine.java:177
-    value_lane6_v_d30 <= value_lane6_v_d29; // ValueEngine.java:177
-    value_lane7_v_d1 <= value_lane7_v_out_payload; // ValueEngine.java:177
-    value_lane7_v_d2 <= value_lane7_v_d1; // ValueEngine.java:177
-    value_lane7_v_d3 <= value_lane7_v_d2; // ValueEngine.java:177
-    value_lane7_v_d4 <= value_lane7_v_d3; // ValueEngine.java:177
-    value_lane7_v_d5 <= value_lane7_v_d4; // ValueEngine.java:177
-    value_lane7_v_d6 <= value_lane7_v_d5; // ValueEngine.java:177
-    value_lane7_v_d7 <= value_lane7_v_d6; // ValueEngine.java:177
-    value_lane7_v_d8 <= value_lane7_v_d7; // ValueEngine.java:177
-    value_lane7_v_d9 <= value_lane7_v_d8; // ValueEngine.java:177
-    value_lane7_v_d10 <= value_lane7_v_d9; // ValueEngine.java:177
-    value_lane7_v_d11 <= value_lane7_v_d10; // ValueEngine.java:177
-    value_lane7_v_d12 <= value_lane7_v_d11; // ValueEngine.java:177
-    value_lane7_v_d13 <= value_lane7_v_d12; // ValueEngine.java:177
-    value_lane7_v_d14 <= value_lane7_v_d13; // ValueEngine.java:177
-    value_lane7_v_d15 <= value_lane7_v_d14; // ValueEngine.java:177
-    value_lane7_v_d16 <= value_lane7_v_d15; // ValueEngine.java:177
-    value_lane7_v_d17 <= value_lane7_v_d16; // ValueEngine.java:177
-    value_lane7_v_d18 <= value_lane7_v_d17; // ValueEngine.java:177
-    value_lane7_v_d19 <= value_lane7_v_d18; // ValueEngine.java:177
-    value_lane7_v_d20 <= value_lane7_v_d19; // ValueEngine.java:177
-    value_lane7_v_d21 <= value_lane7_v_d20; // ValueEngine.java:177
-    value_lane7_v_d22 <= value_lane7_v_d21; // ValueEngine.java:177
-    value_lane7_v_d23 <= value_lane7_v_d22; // ValueEngine.java:177
-    value_lane7_v_d24 <= value_lane7_v_d23; // ValueEngine.java:177
-    value_lane7_v_d25 <= value_lane7_v_d24; // ValueEngine.java:177
-    value_lane7_v_d26 <= value_lane7_v_d25; // ValueEngine.java:177
-    value_lane7_v_d27 <= value_lane7_v_d26; // ValueEngine.java:177
-    value_lane7_v_d28 <= value_lane7_v_d27; // ValueEngine.java:177
-    value_lane7_v_d29 <= value_lane7_v_d28; // ValueEngine.java:177
-    value_lane7_v_d30 <= value_lane7_v_d29; // ValueEngine.java:177
-    value_lane8_v_d1 <= value_lane8_v_out_payload; // ValueEngine.java:177
-    value_lane8_v_d2 <= value_lane8_v_d1; // ValueEngine.java:177
-    value_lane8_v_d3 <= value_lane8_v_d2; // ValueEngine.java:177
-    value_lane8_v_d4 <= value_lane8_v_d3; // ValueEngine.java:177
-    value_lane8_v_d5 <= value_lane8_v_d4; // ValueEngine.java:177
-    value_lane8_v_d6 <= value_lane8_v_d5; // ValueEngine.java:177
-    value_lane8_v_d7 <= value_lane8_v_d6; // ValueEngine.java:177
-    value_lane8_v_d8 <= value_lane8_v_d7; // ValueEngine.java:177
-    value_lane8_v_d9 <= value_lane8_v_d8; // ValueEngine.java:177
-    value_lane8_v_d10 <= value_lane8_v_d9; // ValueEngine.java:177
-    value_lane8_v_d11 <= value_lane8_v_d10; // ValueEngine.java:177
-    value_lane8_v_d12 <= value_lane8_v_d11; // ValueEngine.java:177
-    value_lane8_v_d13 <= value_lane8_v_d12; // ValueEngine.java:177
-    value_lane8_v_d14 <= value_lane8_v_d13; // ValueEngine.java:177
-    value_lane8_v_d15 <= value_lane8_v_d14; // ValueEngine.java:177
-    value_lane8_v_d16 <= value_lane8_v_d15; // ValueEngine.java:177
-    value_lane8_v_d17 <= value_lane8_v_d16; // ValueEngine.java:177
-    value_lane8_v_d18 <= value_lane8_v_d17; // ValueEngine.java:177
-    value_lane8_v_d19 <= value_lane8_v_d18; // ValueEngine.java:177
-    value_lane8_v_d20 <= value_lane8_v_d19; // ValueEngine.java:177
-    value_lane8_v_d21 <= value_lane8_v_d20; // ValueEngine.java:177
-    value_lane8_v_d22 <= value_lane8_v_d21; // ValueEngine.java:177
-    value_lane8_v_d23 <= value_lane8_v_d22; // ValueEngine.java:177
-    value_lane8_v_d24 <= value_lane8_v_d23; // ValueEngine.java:177
-    value_lane8_v_d25 <= value_lane8_v_d24; // ValueEngine.java:177
-    value_lane8_v_d26 <= value_lane8_v_d25; // ValueEngine.java:177
-    value_lane8_v_d27 <= value_lane8_v_d26; // ValueEngine.java:177
-    value_lane8_v_d28 <= value_lane8_v_d27; // ValueEngine.java:177
-    value_lane8_v_d29 <= value_lane8_v_d28; // ValueEngine.java:177
-    value_lane8_v_d30 <= value_lane8_v_d29; // ValueEngine.java:177
-    value_lane9_v_d1 <= value_lane9_v_out_payload; // ValueEngine.java:177
-    value_lane9_v_d2 <= value_lane9_v_d1; // ValueEngine.java:177
-    value_lane9_v_d3 <= value_lane9_v_d2; // ValueEngine.java:177
-    value_lane9_v_d4 <= value_lane9_v_d3; // ValueEngine.java:177
-    value_lane9_v_d5 <= value_lane9_v_d4; // ValueEngine.java:177
-    value_lane9_v_d6 <= value_lane9_v_d5; // ValueEngine.java:177
-    value_lane9_v_d7 <= value_lane9_v_d6; // ValueEngine.java:177
-    value_lane9_v_d8 <= value_lane9_v_d7; // ValueEngine.java:177
-    value_lane9_v_d9 <= value_lane9_v_d8; // ValueEngine.java:177
-    value_lane9_v_d10 <= value_lane9_v_d9; // ValueEngine.java:177
-    value_lane9_v_d11 <= value_lane9_v_d10; // ValueEngine.java:177
-    value_lane9_v_d12 <= value_lane9_v_d11; // ValueEngine.java:177
-    value_lane9_v_d13 <= value_lane9_v_d12; // ValueEngine.java:177
-    value_lane9_v_d14 <= value_lane9_v_d13; // ValueEngine.java:177
-    value_lane9_v_d15 <= value_lane9_v_d14; // ValueEngine.java:177
-    value_lane9_v_d16 <= value_lane9_v_d15; // ValueEngine.java:177
-    value_lane9_v_d17 <= value_lane9_v_d16; // ValueEngine.java:177
-    value_lane9_v_d18 <= value_lane9_v_d17; // ValueEngine.java:177
-    value_lane9_v_d19 <= value_lane9_v_d18; // ValueEngine.java:177
-    value_lane9_v_d20 <= value_lane9_v_d19; // ValueEngine.java:177
-    value_lane9_v_d21 <= value_lane9_v_d20; // ValueEngine.java:177
-    value_lane9_v_d22 <= value_lane9_v_d21; // ValueEngine.java:177
-    value_lane9_v_d23 <= value_lane9_v_d22; // ValueEngine.java:177
-    value_lane9_v_d24 <= value_lane9_v_d23; // ValueEngine.java:177
-    value_lane9_v_d25 <= value_lane9_v_d24; // ValueEngine.java:177
-    value_lane9_v_d26 <= value_lane9_v_d25; // ValueEngine.java:177
-    value_lane9_v_d27 <= value_lane9_v_d26; // ValueEngine.java:177
-    value_lane9_v_d28 <= value_lane9_v_d27; // ValueEngine.java:177
-    value_lane9_v_d29 <= value_lane9_v_d28; // ValueEngine.java:177
-    value_lane9_v_d30 <= value_lane9_v_d29; // ValueEngine.java:177
-    value_lane10_v_d1 <= value_lane10_v_out_payload; // ValueEngine.java:177
-    value_lane10_v_d2 <= value_lane10_v_d1; // ValueEngine.java:177
-    value_lane10_v_d3 <= value_lane10_v_d2; // ValueEngine.java:177
-    value_lane10_v_d4 <= value_lane10_v_d3; // ValueEngine.java:177
-    value_lane10_v_d5 <= value_lane10_v_d4; // ValueEngine.java:177
-    value_lane10_v_d6 <= value_lane10_v_d5; // ValueEngine.java:177
-    value_lane10_v_d7 <= value_lane10_v_d6; // ValueEngine.java:177
-    value_lane10_v_d8 <= value_lane10_v_d7; // ValueEngine.java:177
-    value_lane10_v_d9 <= value_lane10_v_d8; // ValueEngine.java:177
-    value_lane10_v_d10 <= value_lane10_v_d9; // ValueEngine.java:177
-    value_lane10_v_d11 <= value_lane10_v_d10; // ValueEngine.java:177
-    value_lane10_v_d12 <= value_lane10_v_d11; // ValueEngine.java:177
-    value_lane10_v_d13 <= value_lane10_v_d12; // ValueEngine.java:177
-    value_lane10_v_d14 <= value_lane10_v_d13; // ValueEngine.java:177
-    value_lane10_v_d15 <= value_lane10_v_d14; // ValueEngine.java:177
-    value_lane10_v_d16 <= value_lane10_v_d15; // ValueEngine.java:177
-    value_lane10_v_d17 <= value_lane10_v_d16; // ValueEngine.java:177
-    value_lane10_v_d18 <= value_lane10_v_d17; // ValueEngine.java:177
-    value_lane10_v_d19 <= value_lane10_v_d18; // ValueEngine.java:177
-    value_lane10_v_d20 <= value_lane10_v_d19; // ValueEngine.java:177
-    value_lane10_v_d21 <= value_lane10_v_d20; // ValueEngine.java:177
-    value_lane10_v_d22 <= value_lane10_v_d21; // ValueEngine.java:177
-    value_lane10_v_d23 <= value_lane10_v_d22; // ValueEngine.java:177
-    value_lane10_v_d24 <= value_lane10_v_d23; // ValueEngine.java:177
-    value_lane10_v_d25 <= value_lane10_v_d24; // ValueEngine.java:177
-    value_lane10_v_d26 <= value_lane10_v_d25; // ValueEngine.java:177
-    value_lane10_v_d27 <= value_lane10_v_d26; // ValueEngine.java:177
-    value_lane10_v_d28 <= value_lane10_v_d27; // ValueEngine.java:177
-    value_lane10_v_d29 <= value_lane10_v_d28; // ValueEngine.java:177
-    value_lane10_v_d30 <= value_lane10_v_d29; // ValueEngine.java:177
-    value_lane11_v_d1 <= value_lane11_v_out_payload; // ValueEngine.java:177
-    value_lane11_v_d2 <= value_lane11_v_d1; // ValueEngine.java:177
-    value_lane11_v_d3 <= value_lane11_v_d2; // ValueEngine.java:177
-    value_lane11_v_d4 <= value_lane11_v_d3; // ValueEngine.java:177
-    value_lane11_v_d5 <= value_lane11_v_d4; // ValueEngine.java:177
-    value_lane11_v_d6 <= value_lane11_v_d5; // ValueEngine.java:177
-    value_lane11_v_d7 <= value_lane11_v_d6; // ValueEngine.java:177
-    value_lane11_v_d8 <= value_lane11_v_d7; // ValueEngine.java:177
-    value_lane11_v_d9 <= value_lane11_v_d8; // ValueEngine.java:177
-    value_lane11_v_d10 <= value_lane11_v_d9; // ValueEngine.java:177
-    value_lane11_v_d11 <= value_lane11_v_d10; // ValueEngine.java:177
-    value_lane11_v_d12 <= value_lane11_v_d11; // ValueEngine.java:177
-    value_lane11_v_d13 <= value_lane11_v_d12; // ValueEngine.java:177
-    value_lane11_v_d14 <= value_lane11_v_d13; // ValueEngine.java:177
-    value_lane11_v_d15 <= value_lane11_v_d14; // ValueEngine.java:177
-    value_lane11_v_d16 <= value_lane11_v_d15; // ValueEngine.java:177
-    value_lane11_v_d17 <= value_lane11_v_d16; // ValueEngine.java:177
-    value_lane11_v_d18 <= value_lane11_v_d17; // ValueEngine.java:177
-    value_lane11_v_d19 <= value_lane11_v_d18; // ValueEngine.java:177
-    value_lane11_v_d20 <= value_lane11_v_d19; // ValueEngine.java:177
-    value_lane11_v_d21 <= value_lane11_v_d20; // ValueEngine.java:177
-    value_lane11_v_d22 <= value_lane11_v_d21; // ValueEngine.java:177
-    value_lane11_v_d23 <= value_lane11_v_d22; // ValueEngine.java:177
-    value_lane11_v_d24 <= value_lane11_v_d23; // ValueEngine.java:177
-    value_lane11_v_d25 <= value_lane11_v_d24; // ValueEngine.java:177
-    value_lane11_v_d26 <= value_lane11_v_d25; // ValueEngine.java:177
-    value_lane11_v_d27 <= value_lane11_v_d26; // ValueEngine.java:177
-    value_lane11_v_d28 <= value_lane11_v_d27; // ValueEngine.java:177
-    value_lane11_v_d29 <= value_lane11_v_d28; // ValueEngine.java:177
-    value_lane11_v_d30 <= value_lane11_v_d29; // ValueEngine.java:177
-    value_lane12_v_d1 <= value_lane12_v_out_payload; // ValueEngine.java:177
-    value_lane12_v_d2 <= value_lane12_v_d1; // ValueEngine.java:177
-    value_lane12_v_d3 <= value_lane12_v_d2; // ValueEngine.java:177
-    value_lane12_v_d4 <= value_lane12_v_d3; // ValueEngine.java:177
-    value_lane12_v_d5 <= value_lane12_v_d4; // ValueEngine.java:177
-    value_lane12_v_d6 <= value_lane12_v_d5; // ValueEngine.java:177
-    value_lane12_v_d7 <= value_lane12_v_d6; // ValueEngine.java:177
-    value_lane12_v_d8 <= value_lane12_v_d7; // ValueEngine.java:177
-    value_lane12_v_d9 <= value_lane12_v_d8; // ValueEngine.java:177
-    value_lane12_v_d10 <= value_lane12_v_d9; // ValueEngine.java:177
-    value_lane12_v_d11 <= value_lane12_v_d10; // ValueEngine.java:177
-    value_lane12_v_d12 <= value_lane12_v_d11; // ValueEngine.java:177
-    value_lane12_v_d13 <= value_lane12_v_d12; // ValueEngine.java:177
-    value_lane12_v_d14 <= value_lane12_v_d13; // ValueEngine.java:177
-    value_lane12_v_d15 <= value_lane12_v_d14; // ValueEngine.java:177
-    value_lane12_v_d16 <= value_lane12_v_d15; // ValueEngine.java:177
-    value_lane12_v_d17 <= value_lane12_v_d16; // ValueEngine.java:177
-    value_lane12_v_d18 <= value_lane12_v_d17; // ValueEngine.java:177
-    value_lane12_v_d19 <= value_lane12_v_d18; // ValueEngine.java:177
-    value_lane12_v_d20 <= value_lane12_v_d19; // ValueEngine.java:177
-    value_lane12_v_d21 <= value_lane12_v_d20; // ValueEngine.java:177
-    value_lane12_v_d22 <= value_lane12_v_d21; // ValueEngine.java:177
-    value_lane12_v_d23 <= value_lane12_v_d22; // ValueEngine.java:177
-    value_lane12_v_d24 <= value_lane12_v_d23; // ValueEngine.java:177
-    value_lane12_v_d25 <= value_lane12_v_d24; // ValueEngine.java:177
-    value_lane12_v_d26 <= value_lane12_v_d25; // ValueEngine.java:177
-    value_lane12_v_d27 <= value_lane12_v_d26; // ValueEngine.java:177
-    value_lane12_v_d28 <= value_lane12_v_d27; // ValueEngine.java:177
-    value_lane12_v_d29 <= value_lane12_v_d28; // ValueEngine.java:177
-    value_lane12_v_d30 <= value_lane12_v_d29; // ValueEngine.java:177
-    value_lane13_v_d1 <= value_lane13_v_out_payload; // ValueEngine.java:177
-    value_lane13_v_d2 <= value_lane13_v_d1; // ValueEngine.java:177
-    value_lane13_v_d3 <= value_lane13_v_d2; // ValueEngine.java:177
-    value_lane13_v_d4 <= value_lane13_v_d3; // ValueEngine.java:177
-    value_lane13_v_d5 <= value_lane13_v_d4; // ValueEngine.java:177
-    value_lane13_v_d6 <= value_lane13_v_d5; // ValueEngine.java:177
-    value_lane13_v_d7 <= value_lane13_v_d6; // ValueEngine.java:177
-    value_lane13_v_d8 <= value_lane13_v_d7; // ValueEngine.java:177
-    value_lane13_v_d9 <= value_lane13_v_d8; // ValueEngine.java:177
-    value_lane13_v_d10 <= value_lane13_v_d9; // ValueEngine.java:177
-    value_lane13_v_d11 <= value_lane13_v_d10; // ValueEngine.java:177
-    value_lane13_v_d12 <= value_lane13_v_d11; // ValueEngine.java:177
-    value_lane13_v_d13 <= value_lane13_v_d12; // ValueEngine.java:177
-    value_lane13_v_d14 <= value_lane13_v_d13; // ValueEngine.java:177
-    value_lane13_v_d15 <= value_lane13_v_d14; // ValueEngine.java:177
-    value_lane13_v_d16 <= value_lane13_v_d15; // ValueEngine.java:177
-    value_lane13_v_d17 <= value_lane13_v_d16; // ValueEngine.java:177
-    value_lane13_v_d18 <= value_lane13_v_d17; // ValueEngine.java:177
-    value_lane13_v_d19 <= value_lane13_v_d18; // ValueEngine.java:177
-    value_lane13_v_d20 <= value_lane13_v_d19; // ValueEngine.java:177
-    value_lane13_v_d21 <= value_lane13_v_d20; // ValueEngine.java:177
-    value_lane13_v_d22 <= value_lane13_v_d21; // ValueEngine.java:177
-    value_lane13_v_d23 <= value_lane13_v_d22; // ValueEngine.java:177
-    value_lane13_v_d24 <= value_lane13_v_d23; // ValueEngine.java:177
-    value_lane13_v_d25 <= value_lane13_v_d24; // ValueEngine.java:177
-    value_lane13_v_d26 <= value_lane13_v_d25; // ValueEngine.java:177
-    value_lane13_v_d27 <= value_lane13_v_d26; // ValueEngine.java:177
-    value_lane13_v_d28 <= value_lane13_v_d27; // ValueEngine.java:177
-    value_lane13_v_d29 <= value_lane13_v_d28; // ValueEngine.java:177
-    value_lane13_v_d30 <= value_lane13_v_d29; // ValueEngine.java:177
-    value_lane14_v_d1 <= value_lane14_v_out_payload; // ValueEngine.java:177
-    value_lane14_v_d2 <= value_lane14_v_d1; // ValueEngine.java:177
-    value_lane14_v_d3 <= value_lane14_v_d2; // ValueEngine.java:177
-    value_lane14_v_d4 <= value_lane14_v_d3; // ValueEngine.java:177
-    value_lane14_v_d5 <= value_lane14_v_d4; // ValueEngine.java:177
-    value_lane14_v_d6 <= value_lane14_v_d5; // ValueEngine.java:177
-    value_lane14_v_d7 <= value_lane14_v_d6; // ValueEngine.java:177
-    value_lane14_v_d8 <= value_lane14_v_d7; // ValueEngine.java:177
-    value_lane14_v_d9 <= value_lane14_v_d8; // ValueEngine.java:177
-    value_lane14_v_d10 <= value_lane14_v_d9; // ValueEngine.java:177
-    value_lane14_v_d11 <= value_lane14_v_d10; // ValueEngine.java:177
-    value_lane14_v_d12 <= value_lane14_v_d11; // ValueEngine.java:177
-    value_lane14_v_d13 <= value_lane14_v_d12; // ValueEngine.java:177
-    value_lane14_v_d14 <= value_lane14_v_d13; // ValueEngine.java:177
-    value_lane14_v_d15 <= value_lane14_v_d14; // ValueEngine.java:177
-    value_lane14_v_d16 <= value_lane14_v_d15; // ValueEngine.java:177
-    value_lane14_v_d17 <= value_lane14_v_d16; // ValueEngine.java:177
-    value_lane14_v_d18 <= value_lane14_v_d17; // ValueEngine.java:177
-    value_lane14_v_d19 <= value_lane14_v_d18; // ValueEngine.java:177
-    value_lane14_v_d20 <= value_lane14_v_d19; // ValueEngine.java:177
-    value_lane14_v_d21 <= value_lane14_v_d20; // ValueEngine.java:177
-    value_lane14_v_d22 <= value_lane14_v_d21; // ValueEngine.java:177
-    value_lane14_v_d23 <= value_lane14_v_d22; // ValueEngine.java:177
-    value_lane14_v_d24 <= value_lane14_v_d23; // ValueEngine.java:177
-    value_lane14_v_d25 <= value_lane14_v_d24; // ValueEngine.java:177
-    value_lane14_v_d26 <= value_lane14_v_d25; // ValueEngine.java:177
-    value_lane14_v_d27 <= value_lane14_v_d26; // ValueEngine.java:177
-    value_lane14_v_d28 <= value_lane14_v_d27; // ValueEngine.java:177
-    value_lane14_v_d29 <= value_lane14_v_d28; // ValueEngine.java:177
-    value_lane14_v_d30 <= value_lane14_v_d29; // ValueEngine.java:177
-    value_lane15_v_d1 <= value_lane15_v_out_payload; // ValueEngine.java:177
-    value_lane15_v_d2 <= value_lane15_v_d1; // ValueEngine.java:177
-    value_lane15_v_d3 <= value_lane15_v_d2; // ValueEngine.java:177
-    value_lane15_v_d4 <= value_lane15_v_d3; // ValueEngine.java:177
-    value_lane15_v_d5 <= value_lane15_v_d4; // ValueEngine.java:177
-    value_lane15_v_d6 <= value_lane15_v_d5; // ValueEngine.java:177
-    value_lane15_v_d7 <= value_lane15_v_d6; // ValueEngine.java:177
-    value_lane15_v_d8 <= value_lane15_v_d7; // ValueEngine.java:177
-    value_lane15_v_d9 <= value_lane15_v_d8; // ValueEngine.java:177
-    value_lane15_v_d10 <= value_lane15_v_d9; // ValueEngine.java:177
-    value_lane15_v_d11 <= value_lane15_v_d10; // ValueEngine.java:177
-    value_lane15_v_d12 <= value_lane15_v_d11; // ValueEngine.java:177
-    value_lane15_v_d13 <= value_lane15_v_d12; // ValueEngine.java:177
-    value_lane15_v_d14 <= value_lane15_v_d13; // ValueEngine.java:177
-    value_lane15_v_d15 <= value_lane15_v_d14; // ValueEngine.java:177
-    value_lane15_v_d16 <= value_lane15_v_d15; // ValueEngine.java:177
-    value_lane15_v_d17 <= value_lane15_v_d16; // ValueEngine.java:177
-    value_lane15_v_d18 <= value_lane15_v_d17; // ValueEngine.java:177
-    value_lane15_v_d19 <= value_lane15_v_d18; // ValueEngine.java:177
-    value_lane15_v_d20 <= value_lane15_v_d19; // ValueEngine.java:177
-    value_lane15_v_d21 <= value_lane15_v_d20; // ValueEngine.java:177
-    value_lane15_v_d22 <= value_lane15_v_d21; // ValueEngine.java:177
-    value_lane15_v_d23 <= value_lane15_v_d22; // ValueEngine.java:177
-    value_lane15_v_d24 <= value_lane15_v_d23; // ValueEngine.java:177
-    value_lane15_v_d25 <= value_lane15_v_d24; // ValueEngine.java:177
-    value_lane15_v_d26 <= value_lane15_v_d25; // ValueEngine.java:177
-    value_lane15_v_d27 <= value_lane15_v_d26; // ValueEngine.java:177
-    value_lane15_v_d28 <= value_lane15_v_d27; // ValueEngine.java:177
-    value_lane15_v_d29 <= value_lane15_v_d28; // ValueEngine.java:177
-    value_lane15_v_d30 <= value_lane15_v_d29; // ValueEngine.java:177
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:186
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:186
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:186
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:186
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:186
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:186
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:186
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:186
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:186
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:186
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:186
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:186
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:186
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:186
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:186
-    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:186
-    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:186
-    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:186
-    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:186
-    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:186
-    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:186
-    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:186
-    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:186
-    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:186
-    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:186
-    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:186
-    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:186
-    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:186
-    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:186
-    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:186
-    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:186
-    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:186
-    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:186
-    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:186
-    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:186
-    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:186
-    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:186
-    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:186
-    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:187
-    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:187
-    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:187
-    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:187
-    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:192
-    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:192
-    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:192
-    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:192
-    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:192
-    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:192
-    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:192
-    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:192
-    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:192
-    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:192
-    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:192
-    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:192
-    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:192
-    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:192
-    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:192
-    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:192
-    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:192
-    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:192
-    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:192
-    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:192
-    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:192
-    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:192
-    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:192
-    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:192
-    row_first_beat_d1 <= value_beat == 3'd0; // ValueEngine.java:192
-    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:192
-    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:192
-    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:192
-    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:192
-    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:192
-    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:192
-    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:192
-    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:192
-    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:192
-    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:192
-    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:192
-    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:192
-    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:192
-    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:192
-    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:192
-    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:192
-    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:192
-    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:192
-    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:192
-    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:192
-    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:192
-    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:192
-    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:192
-    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:192
-    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:192
-    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:192
-    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:192
-    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:192
-    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:192
-    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:192
-    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:192
-    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:214
-    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:214
-    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:214
-    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:214
-    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:214
-    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:214
-    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:214
-    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:214
-    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:214
-    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:214
-    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:214
-    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:214
-    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:214
-    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:214
-    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:214
-    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:214
-    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:214
-    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:214
-    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:214
-    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:214
-    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:214
-    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:214
-    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:214
-    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:214
-    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:214
-    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:214
-    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:214
-    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:214
-    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:214
-    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:214
-    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:214
-    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:214
-    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:218
-    z_address_d2 <= z_address_d1; // ValueEngine.java:218
-    z_address_d3 <= z_address_d2; // ValueEngine.java:218
-    z_address_d4 <= z_address_d3; // ValueEngine.java:218
-    z_address_d5 <= z_address_d4; // ValueEngine.java:218
-    z_address_d6 <= z_address_d5; // ValueEngine.java:218
-    z_address_d7 <= z_address_d6; // ValueEngine.java:218
-    z_address_d8 <= z_address_d7; // ValueEngine.java:218
-    z_address_d9 <= z_address_d8; // ValueEngine.java:218
-    z_address_d10 <= z_address_d9; // ValueEngine.java:218
-    z_address_d11 <= z_address_d10; // ValueEngine.java:218
-    z_address_d12 <= z_address_d11; // ValueEngine.java:218
-    z_address_d13 <= z_address_d12; // ValueEngine.java:218
-    z_address_d14 <= z_address_d13; // ValueEngine.java:218
-    z_address_d15 <= z_address_d14; // ValueEngine.java:218
-    z_address_d16 <= z_address_d15; // ValueEngine.java:218
-    z_address_d17 <= z_address_d16; // ValueEngine.java:218
-    z_address_d18 <= z_address_d17; // ValueEngine.java:218
-    z_address_d19 <= z_address_d18; // ValueEngine.java:218
-    z_address_d20 <= z_address_d19; // ValueEngine.java:218
-    z_address_d21 <= z_address_d20; // ValueEngine.java:218
-    z_address_d22 <= z_address_d21; // ValueEngine.java:218
-    z_address_d23 <= z_address_d22; // ValueEngine.java:218
-    z_address_d24 <= z_address_d23; // ValueEngine.java:218
-    z_address_d25 <= z_address_d24; // ValueEngine.java:218
-    z_address_d26 <= z_address_d25; // ValueEngine.java:218
-    z_address_d27 <= z_address_d26; // ValueEngine.java:218
-    z_address_d28 <= z_address_d27; // ValueEngine.java:218
-    z_address_d29 <= z_address_d28; // ValueEngine.java:218
-    z_address_d30 <= z_address_d29; // ValueEngine.java:218
-    z_address_d31 <= z_address_d30; // ValueEngine.java:218
-    z_address_d32 <= z_address_d31; // ValueEngine.java:218
-    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:220
-      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:220
-    end
-    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:223
-    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:223
-    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:223
-    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:223
-    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:223
-    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:223
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
-      bank_read_s0_0_r0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:230
-    end
-    bank_read_s0_0 <= bank_read_s0_0_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
-      bank_read_s0_1_r0 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:230
-    end
-    bank_read_s0_1 <= bank_read_s0_1_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
-      bank_read_s0_2_r0 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:230
-    end
-    bank_read_s0_2 <= bank_read_s0_2_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
-      bank_read_s0_3_r0 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:230
-    end
-    bank_read_s0_3 <= bank_read_s0_3_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
-      bank_read_s0_4_r0 <= partials_s0_4[bank_read_address_s0]; // ValueEngine.java:230
-    end
-    bank_read_s0_4 <= bank_read_s0_4_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
-      bank_read_s0_5_r0 <= partials_s0_5[bank_read_address_s0]; // ValueEngine.java:230
-    end
-    bank_read_s0_5 <= bank_read_s0_5_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
-      bank_read_s0_6_r0 <= partials_s0_6[bank_read_address_s0]; // ValueEngine.java:230
-    end
-    bank_read_s0_6 <= bank_read_s0_6_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
-      bank_read_s0_7_r0 <= partials_s0_7[bank_read_address_s0]; // ValueEngine.java:230
-    end
-    bank_read_s0_7 <= bank_read_s0_7_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
-      bank_read_s0_8_r0 <= partials_s0_8[bank_read_address_s0]; // ValueEngine.java:230
-    end
-    bank_read_s0_8 <= bank_read_s0_8_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
-      bank_read_s0_9_r0 <= partials_s0_9[bank_read_address_s0]; // ValueEngine.java:230
-    end
-    bank_read_s0_9 <= bank_read_s0_9_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
-      bank_read_s0_10_r0 <= partials_s0_10[bank_read_address_s0]; // ValueEngine.java:230
-    end
-    bank_read_s0_10 <= bank_read_s0_10_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
-      bank_read_s0_11_r0 <= partials_s0_11[bank_read_address_s0]; // ValueEngine.java:230
-    end
-    bank_read_s0_11 <= bank_read_s0_11_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
-      bank_read_s0_12_r0 <= partials_s0_12[bank_read_address_s0]; // ValueEngine.java:230
-    end
-    bank_read_s0_12 <= bank_read_s0_12_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
-      bank_read_s0_13_r0 <= partials_s0_13[bank_read_address_s0]; // ValueEngine.java:230
-    end
-    bank_read_s0_13 <= bank_read_s0_13_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
-      bank_read_s0_14_r0 <= partials_s0_14[bank_read_address_s0]; // ValueEngine.java:230
-    end
-    bank_read_s0_14 <= bank_read_s0_14_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
-      bank_read_s0_15_r0 <= partials_s0_15[bank_read_address_s0]; // ValueEngine.java:230
-    end
-    bank_read_s0_15 <= bank_read_s0_15_r0; // ValueEngine.java:230
-    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:220
-      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:220
-    end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
-      bank_read_s1_0_r0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:230
-    end
-    bank_read_s1_0 <= bank_read_s1_0_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
-      bank_read_s1_1_r0 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:230
-    end
-    bank_read_s1_1 <= bank_read_s1_1_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
-      bank_read_s1_2_r0 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:230
-    end
-    bank_read_s1_2 <= bank_read_s1_2_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
-      bank_read_s1_3_r0 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:230
-    end
-    bank_read_s1_3 <= bank_read_s1_3_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
-      bank_read_s1_4_r0 <= partials_s1_4[bank_read_address_s1]; // ValueEngine.java:230
-    end
-    bank_read_s1_4 <= bank_read_s1_4_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
-      bank_read_s1_5_r0 <= partials_s1_5[bank_read_address_s1]; // ValueEngine.java:230
-    end
-    bank_read_s1_5 <= bank_read_s1_5_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
-      bank_read_s1_6_r0 <= partials_s1_6[bank_read_address_s1]; // ValueEngine.java:230
-    end
-    bank_read_s1_6 <= bank_read_s1_6_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
-      bank_read_s1_7_r0 <= partials_s1_7[bank_read_address_s1]; // ValueEngine.java:230
-    end
-    bank_read_s1_7 <= bank_read_s1_7_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
-      bank_read_s1_8_r0 <= partials_s1_8[bank_read_address_s1]; // ValueEngine.java:230
-    end
-    bank_read_s1_8 <= bank_read_s1_8_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
-      bank_read_s1_9_r0 <= partials_s1_9[bank_read_address_s1]; // ValueEngine.java:230
-    end
-    bank_read_s1_9 <= bank_read_s1_9_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
-      bank_read_s1_10_r0 <= partials_s1_10[bank_read_address_s1]; // ValueEngine.java:230
-    end
-    bank_read_s1_10 <= bank_read_s1_10_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
-      bank_read_s1_11_r0 <= partials_s1_11[bank_read_address_s1]; // ValueEngine.java:230
-    end
-    bank_read_s1_11 <= bank_read_s1_11_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
-      bank_read_s1_12_r0 <= partials_s1_12[bank_read_address_s1]; // ValueEngine.java:230
-    end
-    bank_read_s1_12 <= bank_read_s1_12_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
-      bank_read_s1_13_r0 <= partials_s1_13[bank_read_address_s1]; // ValueEngine.java:230
-    end
-    bank_read_s1_13 <= bank_read_s1_13_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
-      bank_read_s1_14_r0 <= partials_s1_14[bank_read_address_s1]; // ValueEngine.java:230
-    end
-    bank_read_s1_14 <= bank_read_s1_14_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
-      bank_read_s1_15_r0 <= partials_s1_15[bank_read_address_s1]; // ValueEngine.java:230
-    end
-    bank_read_s1_15 <= bank_read_s1_15_r0; // ValueEngine.java:230
-    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:238
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:238
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:238
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:238
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:238
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:238
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:238
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:238
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:238
-    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:238
-    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:238
-    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:238
-    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:238
-    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:238
-    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:238
-    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:238
-    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:238
-    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:238
-    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:238
-    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:238
-    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:238
-    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:238
-    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:238
-    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:238
-    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:238
-    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:238
-    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:238
-    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:238
-    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:238
-    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:238
-    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:238
-    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:238
-    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:238
-    z_current_q <= accumulate_fresh_d33 ? 32'h0 : z_accumulated; // ValueEngine.java:239
-    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:240
-    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:240
-    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:240
-    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:240
-    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:240
-    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:240
-    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:240
-    row_first_beat_d40 <= row_first_beat_d39; // ValueEngine.java:240
-    z_address_d33 <= z_address_d32; // ValueEngine.java:241
-    z_address_d34 <= z_address_d33; // ValueEngine.java:241
-    z_address_d35 <= z_address_d34; // ValueEngine.java:241
-    z_address_d36 <= z_address_d35; // ValueEngine.java:241
-    z_address_d37 <= z_address_d36; // ValueEngine.java:241
-    z_address_d38 <= z_address_d37; // ValueEngine.java:241
-    z_address_d39 <= z_address_d38; // ValueEngine.java:241
-    z_address_d40 <= z_address_d39; // ValueEngine.java:241
-    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:242
-    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:242
-    if (z_write & ~accumulate_set_d40) begin // ValueEngine.java:245
-      z_lanes_s0[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:245
-    end
-    if (z_write & accumulate_set_d40) begin // ValueEngine.java:245
-      z_lanes_s1[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:245
-    end
-    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:256
-    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:256
-    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:256
-    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:256
-    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:256
-    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:256
-    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:256
-    value_lane0_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane0_partial; // ValueEngine.java:257
-    value_lane1_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane1_partial; // ValueEngine.java:257
-    value_lane2_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane2_partial; // ValueEngine.java:257
-    value_lane3_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane3_partial; // ValueEngine.java:257
-    value_lane4_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane4_partial; // ValueEngine.java:257
-    value_lane5_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane5_partial; // ValueEngine.java:257
-    value_lane6_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane6_partial; // ValueEngine.java:257
-    value_lane7_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane7_partial; // ValueEngine.java:257
-    value_lane8_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane8_partial; // ValueEngine.java:257
-    value_lane9_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane9_partial; // ValueEngine.java:257
-    value_lane10_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane10_partial; // ValueEngine.java:257
-    value_lane11_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane11_partial; // ValueEngine.java:257
-    value_lane12_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane12_partial; // ValueEngine.java:257
-    value_lane13_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane13_partial; // ValueEngine.java:257
-    value_lane14_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane14_partial; // ValueEngine.java:257
-    value_lane15_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane15_partial; // ValueEngine.java:257
-    z_sum_valid_d1 <= z_sum_out_valid; // ValueEngine.java:261
-    z_sum_valid_d2 <= z_sum_valid_d1; // ValueEngine.java:261
-    z_sum_valid_d3 <= z_sum_valid_d2; // ValueEngine.java:261
-    z_sum_valid_d4 <= z_sum_valid_d3; // ValueEngine.java:261
-    z_sum_valid_d5 <= z_sum_valid_d4; // ValueEngine.java:261
-    z_sum_valid_d6 <= z_sum_valid_d5; // ValueEngine.java:261
-    z_sum_valid_d7 <= z_sum_valid_d6; // ValueEngine.java:261
-    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:262
-    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:262
-    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:262
-    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:262
-    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:262
-    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:262
-    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:262
-    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:262
-    accumulate_address_d47 <= accumulate_address_d46; // ValueEngine.java:262
-    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:263
-    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:263
-    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:263
-    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:263
-    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:263
-    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:263
-    accumulate_set_d47 <= accumulate_set_d46; // ValueEngine.java:263
-    value_present_d1 <= {({12'd0, value_beat, 1'b1} < {8'd0, value_row_beats}), 1'b1}; // ValueEngine.java:264
-    value_present_d2 <= value_present_d1; // ValueEngine.java:264
-    value_present_d3 <= value_present_d2; // ValueEngine.java:264
-    value_present_d4 <= value_present_d3; // ValueEngine.java:264
-    value_present_d5 <= value_present_d4; // ValueEngine.java:264
-    value_present_d6 <= value_present_d5; // ValueEngine.java:264
-    value_present_d7 <= value_present_d6; // ValueEngine.java:264
-    value_present_d8 <= value_present_d7; // ValueEngine.java:264
-    value_present_d9 <= value_present_d8; // ValueEngine.java:264
-    value_present_d10 <= value_present_d9; // ValueEngine.java:264
-    value_present_d11 <= value_present_d10; // ValueEngine.java:264
-    value_present_d12 <= value_present_d11; // ValueEngine.java:264
-    value_present_d13 <= value_present_d12; // ValueEngine.java:264
-    value_present_d14 <= value_present_d13; // ValueEngine.java:264
-    value_present_d15 <= value_present_d14; // ValueEngine.java:264
-    value_present_d16 <= value_present_d15; // ValueEngine.java:264
-    value_present_d17 <= value_present_d16; // ValueEngine.java:264
-    value_present_d18 <= value_present_d17; // ValueEngine.java:264
-    value_present_d19 <= value_present_d18; // ValueEngine.java:264
-    value_present_d20 <= value_present_d19; // ValueEngine.java:264
-    value_present_d21 <= value_present_d20; // ValueEngine.java:264
-    value_present_d22 <= value_present_d21; // ValueEngine.java:264
-    value_present_d23 <= value_present_d22; // ValueEngine.java:264
-    value_present_d24 <= value_present_d23; // ValueEngine.java:264
-    value_present_d25 <= value_present_d24; // ValueEngine.java:264
-    value_present_d26 <= value_present_d25; // ValueEngine.java:264
-    value_present_d27 <= value_present_d26; // ValueEngine.java:264
-    value_present_d28 <= value_present_d27; // ValueEngine.java:264
-    value_present_d29 <= value_present_d28; // ValueEngine.java:264
-    value_present_d30 <= value_present_d29; // ValueEngine.java:264
-    value_present_d31 <= value_present_d30; // ValueEngine.java:264
-    value_present_d32 <= value_present_d31; // ValueEngine.java:264
-    value_present_d33 <= value_present_d32; // ValueEngine.java:264
-    value_present_d34 <= value_present_d33; // ValueEngine.java:264
-    value_present_d35 <= value_present_d34; // ValueEngine.java:264
-    value_present_d36 <= value_present_d35; // ValueEngine.java:264
-    value_present_d37 <= value_present_d36; // ValueEngine.java:264
-    value_present_d38 <= value_present_d37; // ValueEngine.java:264
-    value_present_d39 <= value_present_d38; // ValueEngine.java:264
-    value_present_d40 <= value_present_d39; // ValueEngine.java:264
-    value_present_d41 <= value_present_d40; // ValueEngine.java:264
-    value_present_d42 <= value_present_d41; // ValueEngine.java:264
-    value_present_d43 <= value_present_d42; // ValueEngine.java:264
-    value_present_d44 <= value_present_d43; // ValueEngine.java:264
-    value_present_d45 <= value_present_d44; // ValueEngine.java:264
-    value_present_d46 <= value_present_d45; // ValueEngine.java:264
-    value_present_d47 <= value_present_d46; // ValueEngine.java:264
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:271
-      partials_s0_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:271
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:271
-      partials_s0_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:271
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:271
-      partials_s0_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:271
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:271
-      partials_s0_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:271
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:271
-      partials_s0_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:271
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:271
-      partials_s0_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:271
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:271
-      partials_s0_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:271
-    end
-    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:271
-      partials_s0_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:271
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:271
-      partials_s0_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:271
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:271
-      partials_s0_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:271
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:271
-      partials_s0_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:271
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:271
-      partials_s0_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:271
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:271
-      partials_s0_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:271
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:271
-      partials_s0_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:271
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:271
-      partials_s0_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:271
-    end
-    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:271
-      partials_s0_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:271
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:271
-      partials_s1_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:271
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:271
-      partials_s1_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:271
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:271
-      partials_s1_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:271
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:271
-      partials_s1_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:271
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:271
-      partials_s1_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:271
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:271
-      partials_s1_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:271
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:271
-      partials_s1_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:271
-    end
-    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:271
-      partials_s1_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:271
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:271
-      partials_s1_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:271
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:271
-      partials_s1_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:271
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:271
-      partials_s1_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:271
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:271
-      partials_s1_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:271
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:271
-      partials_s1_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:271
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:271
-      partials_s1_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:271
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:271
-      partials_s1_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:271
-    end
-    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:271
-      partials_s1_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:271
-    end
-    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:275
-    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:275
-    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:275
-    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:275
-    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:275
-    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:275
-    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:275
-    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:275
-    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:275
-    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:275
-    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:275
-    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:275
-    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:275
-    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:275
-    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:275
-    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:275
-    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:275
-    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:275
-    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:275
-    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:275
-    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:275
-    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:275
-    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:275
-    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:275
-    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:275
-    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:275
-    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:275
-    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:275
-    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:275
-    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:275
-    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:275
-    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:275
-    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:275
-    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:275
-    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:275
-    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:275
-    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:275
-    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:275
-    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:275
-    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:275
-    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:275
-    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:275
-    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:275
-    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:275
-    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:275
-    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:275
-    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:275
-    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:275
-    accumulated_last_d49 <= accumulated_last_d48; // ValueEngine.java:275
+    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:161
+    row_negated_max_d2 <= row_negated_max_d1; // ValueEngine.java:161
+    value_issue_d1 <= value_issue; // ValueEngine.java:161
+    value_issue_d2 <= value_issue_d1; // ValueEngine.java:161
+    value_issue_d3 <= value_issue_d2; // ValueEngine.java:171
+    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:178
+    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:178
+    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:178
+    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:178
+    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:178
+    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:178
+    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:178
+    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:178
+    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:178
+    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:178
+    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:178
+    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:178
+    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:178
+    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:178
+    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:178
+    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:178
+    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:178
+    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:178
+    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:178
+    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:178
+    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:178
+    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:178
+    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:178
+    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:178
+    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:178
+    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:178
+    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:178
+    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:178
+    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:178
+    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:178
+    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:178
+    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:178
+    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:178
+    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:178
+    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:178
+    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:178
+    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:178
+    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:178
+    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:178
+    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:178
+    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:178
+    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:178
+    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:178
+    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:178
+    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:178
+    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:178
+    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:178
+    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:178
+    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:178
+    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:178
+    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:178
+    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:178
+    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:178
+    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:178
+    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:178
+    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:178
+    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:178
+    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:178
+    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:178
+    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:178
+    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:178
+    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:178
+    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:178
+    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:178
+    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:178
+    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:178
+    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:178
+    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:178
+    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:178
+    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:178
+    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:178
+    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:178
+    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:178
+    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:178
+    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:178
+    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:178
+    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:178
+    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:178
+    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:178
+    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:178
+    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:178
+    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:178
+    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:178
+    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:178
+    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:178
+    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:178
+    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:178
+    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:178
+    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:178
+    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:178
+    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:178
+    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:178
+    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:178
+    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:178
+    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:178
+    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:178
+    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:178
+    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:178
+    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:178
+    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:178
+    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:178
+    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:178
+    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:178
+    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:178
+    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:178
+    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:178
+    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:178
+    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:178
+    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:178
+    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:178
+    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:178
+    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:178
+    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:178
+    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:178
+    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:178
+    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:178
+    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:178
+    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:178
+    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:178
+    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:178
+    value_lane4_v_d1 <= value_lane4_v_out_payload; // ValueEngine.java:178
+    value_lane4_v_d2 <= value_lane4_v_d1; // ValueEngine.java:178
+    value_lane4_v_d3 <= value_lane4_v_d2; // ValueEngine.java:178
+    value_lane4_v_d4 <= value_lane4_v_d3; // ValueEngine.java:178
+    value_lane4_v_d5 <= value_lane4_v_d4; // ValueEngine.java:178
+    value_lane4_v_d6 <= value_lane4_v_d5; // ValueEngine.java:178
+    value_lane4_v_d7 <= value_lane4_v_d6; // ValueEngine.java:178
+    value_lane4_v_d8 <= value_lane4_v_d7; // ValueEngine.java:178
+    value_lane4_v_d9 <= value_lane4_v_d8; // ValueEngine.java:178
+    value_lane4_v_d10 <= value_lane4_v_d9; // ValueEngine.java:178
+    value_lane4_v_d11 <= value_lane4_v_d10; // ValueEngine.java:178
+    value_lane4_v_d12 <= value_lane4_v_d11; // ValueEngine.java:178
+    value_lane4_v_d13 <= value_lane4_v_d12; // ValueEngine.java:178
+    value_lane4_v_d14 <= value_lane4_v_d13; // ValueEngine.java:178
+    value_lane4_v_d15 <= value_lane4_v_d14; // ValueEngine.java:178
+    value_lane4_v_d16 <= value_lane4_v_d15; // ValueEngine.java:178
+    value_lane4_v_d17 <= value_lane4_v_d16; // ValueEngine.java:178
+    value_lane4_v_d18 <= value_lane4_v_d17; // ValueEngine.java:178
+    value_lane4_v_d19 <= value_lane4_v_d18; // ValueEngine.java:178
+    value_lane4_v_d20 <= value_lane4_v_d19; // ValueEngine.java:178
+    value_lane4_v_d21 <= value_lane4_v_d20; // ValueEngine.java:178
+    value_lane4_v_d22 <= value_lane4_v_d21; // ValueEngine.java:178
+    value_lane4_v_d23 <= value_lane4_v_d22; // ValueEngine.java:178
+    value_lane4_v_d24 <= value_lane4_v_d23; // ValueEngine.java:178
+    value_lane4_v_d25 <= value_lane4_v_d24; // ValueEngine.java:178
+    value_lane4_v_d26 <= value_lane4_v_d25; // ValueEngine.java:178
+    value_lane4_v_d27 <= value_lane4_v_d26; // ValueEngine.java:178
+    value_lane4_v_d28 <= value_lane4_v_d27; // ValueEngine.java:178
+    value_lane4_v_d29 <= value_lane4_v_d28; // ValueEngine.java:178
+    value_lane4_v_d30 <= value_lane4_v_d29; // ValueEngine.java:178
+    value_lane5_v_d1 <= value_lane5_v_out_payload; // ValueEngine.java:178
+    value_lane5_v_d2 <= value_lane5_v_d1; // ValueEngine.java:178
+    value_lane5_v_d3 <= value_lane5_v_d2; // ValueEngine.java:178
+    value_lane5_v_d4 <= value_lane5_v_d3; // ValueEngine.java:178
+    value_lane5_v_d5 <= value_lane5_v_d4; // ValueEngine.java:178
+    value_lane5_v_d6 <= value_lane5_v_d5; // ValueEngine.java:178
+    value_lane5_v_d7 <= value_lane5_v_d6; // ValueEngine.java:178
+    value_lane5_v_d8 <= value_lane5_v_d7; // ValueEngine.java:178
+    value_lane5_v_d9 <= value_lane5_v_d8; // ValueEngine.java:178
+    value_lane5_v_d10 <= value_lane5_v_d9; // ValueEngine.java:178
+    value_lane5_v_d11 <= value_lane5_v_d10; // ValueEngine.java:178
+    value_lane5_v_d12 <= value_lane5_v_d11; // ValueEngine.java:178
+    value_lane5_v_d13 <= value_lane5_v_d12; // ValueEngine.java:178
+    value_lane5_v_d14 <= value_lane5_v_d13; // ValueEngine.java:178
+    value_lane5_v_d15 <= value_lane5_v_d14; // ValueEngine.java:178
+    value_lane5_v_d16 <= value_lane5_v_d15; // ValueEngine.java:178
+    value_lane5_v_d17 <= value_lane5_v_d16; // ValueEngine.java:178
+    value_lane5_v_d18 <= value_lane5_v_d17; // ValueEngine.java:178
+    value_lane5_v_d19 <= value_lane5_v_d18; // ValueEngine.java:178
+    value_lane5_v_d20 <= value_lane5_v_d19; // ValueEngine.java:178
+    value_lane5_v_d21 <= value_lane5_v_d20; // ValueEngine.java:178
+    value_lane5_v_d22 <= value_lane5_v_d21; // ValueEngine.java:178
+    value_lane5_v_d23 <= value_lane5_v_d22; // ValueEngine.java:178
+    value_lane5_v_d24 <= value_lane5_v_d23; // ValueEngine.java:178
+    value_lane5_v_d25 <= value_lane5_v_d24; // ValueEngine.java:178
+    value_lane5_v_d26 <= value_lane5_v_d25; // ValueEngine.java:178
+    value_lane5_v_d27 <= value_lane5_v_d26; // ValueEngine.java:178
+    value_lane5_v_d28 <= value_lane5_v_d27; // ValueEngine.java:178
+    value_lane5_v_d29 <= value_lane5_v_d28; // ValueEngine.java:178
+    value_lane5_v_d30 <= value_lane5_v_d29; // ValueEngine.java:178
+    value_lane6_v_d1 <= value_lane6_v_out_payload; // ValueEngine.java:178
+    value_lane6_v_d2 <= value_lane6_v_d1; // ValueEngine.java:178
+    value_lane6_v_d3 <= value_lane6_v_d2; // ValueEngine.java:178
+    value_lane6_v_d4 <= value_lane6_v_d3; // ValueEngine.java:178
+    value_lane6_v_d5 <= value_lane6_v_d4; // ValueEngine.java:178
+    value_lane6_v_d6 <= value_lane6_v_d5; // ValueEngine.java:178
+    value_lane6_v_d7 <= value_lane6_v_d6; // ValueEngine.java:178
+    value_lane6_v_d8 <= value_lane6_v_d7; // ValueEngine.java:178
+    value_lane6_v_d9 <= value_lane6_v_d8; // ValueEngine.java:178
+    value_lane6_v_d10 <= value_lane6_v_d9; // ValueEngine.java:178
+    value_lane6_v_d11 <= value_lane6_v_d10; // ValueEngine.java:178
+    value_lane6_v_d12 <= value_lane6_v_d11; // ValueEngine.java:178
+    value_lane6_v_d13 <= value_lane6_v_d12; // ValueEngine.java:178
+    value_lane6_v_d14 <= value_lane6_v_d13; // ValueEngine.java:178
+    value_lane6_v_d15 <= value_lane6_v_d14; // ValueEngine.java:178
+    value_lane6_v_d16 <= value_lane6_v_d15; // ValueEngine.java:178
+    value_lane6_v_d17 <= value_lane6_v_d16; // ValueEngine.java:178
+    value_lane6_v_d18 <= value_lane6_v_d17; // ValueEngine.java:178
+    value_lane6_v_d19 <= value_lane6_v_d18; // ValueEngine.java:178
+    value_lane6_v_d20 <= value_lane6_v_d19; // ValueEngine.java:178
+    value_lane6_v_d21 <= value_lane6_v_d20; // ValueEngine.java:178
+    value_lane6_v_d22 <= value_lane6_v_d21; // ValueEngine.java:178
+    value_lane6_v_d23 <= value_lane6_v_d22; // ValueEngine.java:178
+    value_lane6_v_d24 <= value_lane6_v_d23; // ValueEngine.java:178
+    value_lane6_v_d25 <= value_lane6_v_d24; // ValueEngine.java:178
+    value_lane6_v_d26 <= value_lane6_v_d25; // ValueEngine.java:178
+    value_lane6_v_d27 <= value_lane6_v_d26; // ValueEngine.java:178
+    value_lane6_v_d28 <= value_lane6_v_d27; // ValueEngine.java:178
+    value_lane6_v_d29 <= value_lane6_v_d28; // ValueEngine.java:178
+    value_lane6_v_d30 <= value_lane6_v_d29; // ValueEngine.java:178
+    value_lane7_v_d1 <= value_lane7_v_out_payload; // ValueEngine.java:178
+    value_lane7_v_d2 <= value_lane7_v_d1; // ValueEngine.java:178
+    value_lane7_v_d3 <= value_lane7_v_d2; // ValueEngine.java:178
+    value_lane7_v_d4 <= value_lane7_v_d3; // ValueEngine.java:178
+    value_lane7_v_d5 <= value_lane7_v_d4; // ValueEngine.java:178
+    value_lane7_v_d6 <= value_lane7_v_d5; // ValueEngine.java:178
+    value_lane7_v_d7 <= value_lane7_v_d6; // ValueEngine.java:178
+    value_lane7_v_d8 <= value_lane7_v_d7; // ValueEngine.java:178
+    value_lane7_v_d9 <= value_lane7_v_d8; // ValueEngine.java:178
+    value_lane7_v_d10 <= value_lane7_v_d9; // ValueEngine.java:178
+    value_lane7_v_d11 <= value_lane7_v_d10; // ValueEngine.java:178
+    value_lane7_v_d12 <= value_lane7_v_d11; // ValueEngine.java:178
+    value_lane7_v_d13 <= value_lane7_v_d12; // ValueEngine.java:178
+    value_lane7_v_d14 <= value_lane7_v_d13; // ValueEngine.java:178
+    value_lane7_v_d15 <= value_lane7_v_d14; // ValueEngine.java:178
+    value_lane7_v_d16 <= value_lane7_v_d15; // ValueEngine.java:178
+    value_lane7_v_d17 <= value_lane7_v_d16; // ValueEngine.java:178
+    value_lane7_v_d18 <= value_lane7_v_d17; // ValueEngine.java:178
+    value_lane7_v_d19 <= value_lane7_v_d18; // ValueEngine.java:178
+    value_lane7_v_d20 <= value_lane7_v_d19; // ValueEngine.java:178
+    value_lane7_v_d21 <= value_lane7_v_d20; // ValueEngine.java:178
+    value_lane7_v_d22 <= value_lane7_v_d21; // ValueEngine.java:178
+    value_lane7_v_d23 <= value_lane7_v_d22; // ValueEngine.java:178
+    value_lane7_v_d24 <= value_lane7_v_d23; // ValueEngine.java:178
+    value_lane7_v_d25 <= value_lane7_v_d24; // ValueEngine.java:178
+    value_lane7_v_d26 <= value_lane7_v_d25; // ValueEngine.java:178
+    value_lane7_v_d27 <= value_lane7_v_d26; // ValueEngine.java:178
+    value_lane7_v_d28 <= value_lane7_v_d27; // ValueEngine.java:178
+    value_lane7_v_d29 <= value_lane7_v_d28; // ValueEngine.java:178
+    value_lane7_v_d30 <= value_lane7_v_d29; // ValueEngine.java:178
+    value_lane8_v_d1 <= value_lane8_v_out_payload; // ValueEngine.java:178
+    value_lane8_v_d2 <= value_lane8_v_d1; // ValueEngine.java:178
+    value_lane8_v_d3 <= value_lane8_v_d2; // ValueEngine.java:178
+    value_lane8_v_d4 <= value_lane8_v_d3; // ValueEngine.java:178
+    value_lane8_v_d5 <= value_lane8_v_d4; // ValueEngine.java:178
+    value_lane8_v_d6 <= value_lane8_v_d5; // ValueEngine.java:178
+    value_lane8_v_d7 <= value_lane8_v_d6; // ValueEngine.java:178
+    value_lane8_v_d8 <= value_lane8_v_d7; // ValueEngine.java:178
+    value_lane8_v_d9 <= value_lane8_v_d8; // ValueEngine.java:178
+    value_lane8_v_d10 <= value_lane8_v_d9; // ValueEngine.java:178
+    value_lane8_v_d11 <= value_lane8_v_d10; // ValueEngine.java:178
+    value_lane8_v_d12 <= value_lane8_v_d11; // ValueEngine.java:178
+    value_lane8_v_d13 <= value_lane8_v_d12; // ValueEngine.java:178
+    value_lane8_v_d14 <= value_lane8_v_d13; // ValueEngine.java:178
+    value_lane8_v_d15 <= value_lane8_v_d14; // ValueEngine.java:178
+    value_lane8_v_d16 <= value_lane8_v_d15; // ValueEngine.java:178
+    value_lane8_v_d17 <= value_lane8_v_d16; // ValueEngine.java:178
+    value_lane8_v_d18 <= value_lane8_v_d17; // ValueEngine.java:178
+    value_lane8_v_d19 <= value_lane8_v_d18; // ValueEngine.java:178
+    value_lane8_v_d20 <= value_lane8_v_d19; // ValueEngine.java:178
+    value_lane8_v_d21 <= value_lane8_v_d20; // ValueEngine.java:178
+    value_lane8_v_d22 <= value_lane8_v_d21; // ValueEngine.java:178
+    value_lane8_v_d23 <= value_lane8_v_d22; // ValueEngine.java:178
+    value_lane8_v_d24 <= value_lane8_v_d23; // ValueEngine.java:178
+    value_lane8_v_d25 <= value_lane8_v_d24; // ValueEngine.java:178
+    value_lane8_v_d26 <= value_lane8_v_d25; // ValueEngine.java:178
+    value_lane8_v_d27 <= value_lane8_v_d26; // ValueEngine.java:178
+    value_lane8_v_d28 <= value_lane8_v_d27; // ValueEngine.java:178
+    value_lane8_v_d29 <= value_lane8_v_d28; // ValueEngine.java:178
+    value_lane8_v_d30 <= value_lane8_v_d29; // ValueEngine.java:178
+    value_lane9_v_d1 <= value_lane9_v_out_payload; // ValueEngine.java:178
+    value_lane9_v_d2 <= value_lane9_v_d1; // ValueEngine.java:178
+    value_lane9_v_d3 <= value_lane9_v_d2; // ValueEngine.java:178
+    value_lane9_v_d4 <= value_lane9_v_d3; // ValueEngine.java:178
+    value_lane9_v_d5 <= value_lane9_v_d4; // ValueEngine.java:178
+    value_lane9_v_d6 <= value_lane9_v_d5; // ValueEngine.java:178
+    value_lane9_v_d7 <= value_lane9_v_d6; // ValueEngine.java:178
+    value_lane9_v_d8 <= value_lane9_v_d7; // ValueEngine.java:178
+    value_lane9_v_d9 <= value_lane9_v_d8; // ValueEngine.java:178
+    value_lane9_v_d10 <= value_lane9_v_d9; // ValueEngine.java:178
+    value_lane9_v_d11 <= value_lane9_v_d10; // ValueEngine.java:178
+    value_lane9_v_d12 <= value_lane9_v_d11; // ValueEngine.java:178
+    value_lane9_v_d13 <= value_lane9_v_d12; // ValueEngine.java:178
+    value_lane9_v_d14 <= value_lane9_v_d13; // ValueEngine.java:178
+    value_lane9_v_d15 <= value_lane9_v_d14; // ValueEngine.java:178
+    value_lane9_v_d16 <= value_lane9_v_d15; // ValueEngine.java:178
+    value_lane9_v_d17 <= value_lane9_v_d16; // ValueEngine.java:178
+    value_lane9_v_d18 <= value_lane9_v_d17; // ValueEngine.java:178
+    value_lane9_v_d19 <= value_lane9_v_d18; // ValueEngine.java:178
+    value_lane9_v_d20 <= value_lane9_v_d19; // ValueEngine.java:178
+    value_lane9_v_d21 <= value_lane9_v_d20; // ValueEngine.java:178
+    value_lane9_v_d22 <= value_lane9_v_d21; // ValueEngine.java:178
+    value_lane9_v_d23 <= value_lane9_v_d22; // ValueEngine.java:178
+    value_lane9_v_d24 <= value_lane9_v_d23; // ValueEngine.java:178
+    value_lane9_v_d25 <= value_lane9_v_d24; // ValueEngine.java:178
+    value_lane9_v_d26 <= value_lane9_v_d25; // ValueEngine.java:178
+    value_lane9_v_d27 <= value_lane9_v_d26; // ValueEngine.java:178
+    value_lane9_v_d28 <= value_lane9_v_d27; // ValueEngine.java:178
+    value_lane9_v_d29 <= value_lane9_v_d28; // ValueEngine.java:178
+    value_lane9_v_d30 <= value_lane9_v_d29; // ValueEngine.java:178
+    value_lane10_v_d1 <= value_lane10_v_out_payload; // ValueEngine.java:178
+    value_lane10_v_d2 <= value_lane10_v_d1; // ValueEngine.java:178
+    value_lane10_v_d3 <= value_lane10_v_d2; // ValueEngine.java:178
+    value_lane10_v_d4 <= value_lane10_v_d3; // ValueEngine.java:178
+    value_lane10_v_d5 <= value_lane10_v_d4; // ValueEngine.java:178
+    value_lane10_v_d6 <= value_lane10_v_d5; // ValueEngine.java:178
+    value_lane10_v_d7 <= value_lane10_v_d6; // ValueEngine.java:178
+    value_lane10_v_d8 <= value_lane10_v_d7; // ValueEngine.java:178
+    value_lane10_v_d9 <= value_lane10_v_d8; // ValueEngine.java:178
+    value_lane10_v_d10 <= value_lane10_v_d9; // ValueEngine.java:178
+    value_lane10_v_d11 <= value_lane10_v_d10; // ValueEngine.java:178
+    value_lane10_v_d12 <= value_lane10_v_d11; // ValueEngine.java:178
+    value_lane10_v_d13 <= value_lane10_v_d12; // ValueEngine.java:178
+    value_lane10_v_d14 <= value_lane10_v_d13; // ValueEngine.java:178
+    value_lane10_v_d15 <= value_lane10_v_d14; // ValueEngine.java:178
+    value_lane10_v_d16 <= value_lane10_v_d15; // ValueEngine.java:178
+    value_lane10_v_d17 <= value_lane10_v_d16; // ValueEngine.java:178
+    value_lane10_v_d18 <= value_lane10_v_d17; // ValueEngine.java:178
+    value_lane10_v_d19 <= value_lane10_v_d18; // ValueEngine.java:178
+    value_lane10_v_d20 <= value_lane10_v_d19; // ValueEngine.java:178
+    value_lane10_v_d21 <= value_lane10_v_d20; // ValueEngine.java:178
+    value_lane10_v_d22 <= value_lane10_v_d21; // ValueEngine.java:178
+    value_lane10_v_d23 <= value_lane10_v_d22; // ValueEngine.java:178
+    value_lane10_v_d24 <= value_lane10_v_d23; // ValueEngine.java:178
+    value_lane10_v_d25 <= value_lane10_v_d24; // ValueEngine.java:178
+    value_lane10_v_d26 <= value_lane10_v_d25; // ValueEngine.java:178
+    value_lane10_v_d27 <= value_lane10_v_d26; // ValueEngine.java:178
+    value_lane10_v_d28 <= value_lane10_v_d27; // ValueEngine.java:178
+    value_lane10_v_d29 <= value_lane10_v_d28; // ValueEngine.java:178
+    value_lane10_v_d30 <= value_lane10_v_d29; // ValueEngine.java:178
+    value_lane11_v_d1 <= value_lane11_v_out_payload; // ValueEngine.java:178
+    value_lane11_v_d2 <= value_lane11_v_d1; // ValueEngine.java:178
+    value_lane11_v_d3 <= value_lane11_v_d2; // ValueEngine.java:178
+    value_lane11_v_d4 <= value_lane11_v_d3; // ValueEngine.java:178
+    value_lane11_v_d5 <= value_lane11_v_d4; // ValueEngine.java:178
+    value_lane11_v_d6 <= value_lane11_v_d5; // ValueEngine.java:178
+    value_lane11_v_d7 <= value_lane11_v_d6; // ValueEngine.java:178
+    value_lane11_v_d8 <= value_lane11_v_d7; // ValueEngine.java:178
+    value_lane11_v_d9 <= value_lane11_v_d8; // ValueEngine.java:178
+    value_lane11_v_d10 <= value_lane11_v_d9; // ValueEngine.java:178
+    value_lane11_v_d11 <= value_lane11_v_d10; // ValueEngine.java:178
+    value_lane11_v_d12 <= value_lane11_v_d11; // ValueEngine.java:178
+    value_lane11_v_d13 <= value_lane11_v_d12; // ValueEngine.java:178
+    value_lane11_v_d14 <= value_lane11_v_d13; // ValueEngine.java:178
+    value_lane11_v_d15 <= value_lane11_v_d14; // ValueEngine.java:178
+    value_lane11_v_d16 <= value_lane11_v_d15; // ValueEngine.java:178
+    value_lane11_v_d17 <= value_lane11_v_d16; // ValueEngine.java:178
+    value_lane11_v_d18 <= value_lane11_v_d17; // ValueEngine.java:178
+    value_lane11_v_d19 <= value_lane11_v_d18; // ValueEngine.java:178
+    value_lane11_v_d20 <= value_lane11_v_d19; // ValueEngine.java:178
+    value_lane11_v_d21 <= value_lane11_v_d20; // ValueEngine.java:178
+    value_lane11_v_d22 <= value_lane11_v_d21; // ValueEngine.java:178
+    value_lane11_v_d23 <= value_lane11_v_d22; // ValueEngine.java:178
+    value_lane11_v_d24 <= value_lane11_v_d23; // ValueEngine.java:178
+    value_lane11_v_d25 <= value_lane11_v_d24; // ValueEngine.java:178
+    value_lane11_v_d26 <= value_lane11_v_d25; // ValueEngine.java:178
+    value_lane11_v_d27 <= value_lane11_v_d26; // ValueEngine.java:178
+    value_lane11_v_d28 <= value_lane11_v_d27; // ValueEngine.java:178
+    value_lane11_v_d29 <= value_lane11_v_d28; // ValueEngine.java:178
+    value_lane11_v_d30 <= value_lane11_v_d29; // ValueEngine.java:178
+    value_lane12_v_d1 <= value_lane12_v_out_payload; // ValueEngine.java:178
+    value_lane12_v_d2 <= value_lane12_v_d1; // ValueEngine.java:178
+    value_lane12_v_d3 <= value_lane12_v_d2; // ValueEngine.java:178
+    value_lane12_v_d4 <= value_lane12_v_d3; // ValueEngine.java:178
+    value_lane12_v_d5 <= value_lane12_v_d4; // ValueEngine.java:178
+    value_lane12_v_d6 <= value_lane12_v_d5; // ValueEngine.java:178
+    value_lane12_v_d7 <= value_lane12_v_d6; // ValueEngine.java:178
+    value_lane12_v_d8 <= value_lane12_v_d7; // ValueEngine.java:178
+    value_lane12_v_d9 <= value_lane12_v_d8; // ValueEngine.java:178
+    value_lane12_v_d10 <= value_lane12_v_d9; // ValueEngine.java:178
+    value_lane12_v_d11 <= value_lane12_v_d10; // ValueEngine.java:178
+    value_lane12_v_d12 <= value_lane12_v_d11; // ValueEngine.java:178
+    value_lane12_v_d13 <= value_lane12_v_d12; // ValueEngine.java:178
+    value_lane12_v_d14 <= value_lane12_v_d13; // ValueEngine.java:178
+    value_lane12_v_d15 <= value_lane12_v_d14; // ValueEngine.java:178
+    value_lane12_v_d16 <= value_lane12_v_d15; // ValueEngine.java:178
+    value_lane12_v_d17 <= value_lane12_v_d16; // ValueEngine.java:178
+    value_lane12_v_d18 <= value_lane12_v_d17; // ValueEngine.java:178
+    value_lane12_v_d19 <= value_lane12_v_d18; // ValueEngine.java:178
+    value_lane12_v_d20 <= value_lane12_v_d19; // ValueEngine.java:178
+    value_lane12_v_d21 <= value_lane12_v_d20; // ValueEngine.java:178
+    value_lane12_v_d22 <= value_lane12_v_d21; // ValueEngine.java:178
+    value_lane12_v_d23 <= value_lane12_v_d22; // ValueEngine.java:178
+    value_lane12_v_d24 <= value_lane12_v_d23; // ValueEngine.java:178
+    value_lane12_v_d25 <= value_lane12_v_d24; // ValueEngine.java:178
+    value_lane12_v_d26 <= value_lane12_v_d25; // ValueEngine.java:178
+    value_lane12_v_d27 <= value_lane12_v_d26; // ValueEngine.java:178
+    value_lane12_v_d28 <= value_lane12_v_d27; // ValueEngine.java:178
+    value_lane12_v_d29 <= value_lane12_v_d28; // ValueEngine.java:178
+    value_lane12_v_d30 <= value_lane12_v_d29; // ValueEngine.java:178
+    value_lane13_v_d1 <= value_lane13_v_out_payload; // ValueEngine.java:178
+    value_lane13_v_d2 <= value_lane13_v_d1; // ValueEngine.java:178
+    value_lane13_v_d3 <= value_lane13_v_d2; // ValueEngine.java:178
+    value_lane13_v_d4 <= value_lane13_v_d3; // ValueEngine.java:178
+    value_lane13_v_d5 <= value_lane13_v_d4; // ValueEngine.java:178
+    value_lane13_v_d6 <= value_lane13_v_d5; // ValueEngine.java:178
+    value_lane13_v_d7 <= value_lane13_v_d6; // ValueEngine.java:178
+    value_lane13_v_d8 <= value_lane13_v_d7; // ValueEngine.java:178
+    value_lane13_v_d9 <= value_lane13_v_d8; // ValueEngine.java:178
+    value_lane13_v_d10 <= value_lane13_v_d9; // ValueEngine.java:178
+    value_lane13_v_d11 <= value_lane13_v_d10; // ValueEngine.java:178
+    value_lane13_v_d12 <= value_lane13_v_d11; // ValueEngine.java:178
+    value_lane13_v_d13 <= value_lane13_v_d12; // ValueEngine.java:178
+    value_lane13_v_d14 <= value_lane13_v_d13; // ValueEngine.java:178
+    value_lane13_v_d15 <= value_lane13_v_d14; // ValueEngine.java:178
+    value_lane13_v_d16 <= value_lane13_v_d15; // ValueEngine.java:178
+    value_lane13_v_d17 <= value_lane13_v_d16; // ValueEngine.java:178
+    value_lane13_v_d18 <= value_lane13_v_d17; // ValueEngine.java:178
+    value_lane13_v_d19 <= value_lane13_v_d18; // ValueEngine.java:178
+    value_lane13_v_d20 <= value_lane13_v_d19; // ValueEngine.java:178
+    value_lane13_v_d21 <= value_lane13_v_d20; // ValueEngine.java:178
+    value_lane13_v_d22 <= value_lane13_v_d21; // ValueEngine.java:178
+    value_lane13_v_d23 <= value_lane13_v_d22; // ValueEngine.java:178
+    value_lane13_v_d24 <= value_lane13_v_d23; // ValueEngine.java:178
+    value_lane13_v_d25 <= value_lane13_v_d24; // ValueEngine.java:178
+    value_lane13_v_d26 <= value_lane13_v_d25; // ValueEngine.java:178
+    value_lane13_v_d27 <= value_lane13_v_d26; // ValueEngine.java:178
+    value_lane13_v_d28 <= value_lane13_v_d27; // ValueEngine.java:178
+    value_lane13_v_d29 <= value_lane13_v_d28; // ValueEngine.java:178
+    value_lane13_v_d30 <= value_lane13_v_d29; // ValueEngine.java:178
+    value_lane14_v_d1 <= value_lane14_v_out_payload; // ValueEngine.java:178
+    value_lane14_v_d2 <= value_lane14_v_d1; // ValueEngine.java:178
+    value_lane14_v_d3 <= value_lane14_v_d2; // ValueEngine.java:178
+    value_lane14_v_d4 <= value_lane14_v_d3; // ValueEngine.java:178
+    value_lane14_v_d5 <= value_lane14_v_d4; // ValueEngine.java:178
+    value_lane14_v_d6 <= value_lane14_v_d5; // ValueEngine.java:178
+    value_lane14_v_d7 <= value_lane14_v_d6; // ValueEngine.java:178
+    value_lane14_v_d8 <= value_lane14_v_d7; // ValueEngine.java:178
+    value_lane14_v_d9 <= value_lane14_v_d8; // ValueEngine.java:178
+    value_lane14_v_d10 <= value_lane14_v_d9; // ValueEngine.java:178
+    value_lane14_v_d11 <= value_lane14_v_d10; // ValueEngine.java:178
+    value_lane14_v_d12 <= value_lane14_v_d11; // ValueEngine.java:178
+    value_lane14_v_d13 <= value_lane14_v_d12; // ValueEngine.java:178
+    value_lane14_v_d14 <= value_lane14_v_d13; // ValueEngine.java:178
+    value_lane14_v_d15 <= value_lane14_v_d14; // ValueEngine.java:178
+    value_lane14_v_d16 <= value_lane14_v_d15; // ValueEngine.java:178
+    value_lane14_v_d17 <= value_lane14_v_d16; // ValueEngine.java:178
+    value_lane14_v_d18 <= value_lane14_v_d17; // ValueEngine.java:178
+    value_lane14_v_d19 <= value_lane14_v_d18; // ValueEngine.java:178
+    value_lane14_v_d20 <= value_lane14_v_d19; // ValueEngine.java:178
+    value_lane14_v_d21 <= value_lane14_v_d20; // ValueEngine.java:178
+    value_lane14_v_d22 <= value_lane14_v_d21; // ValueEngine.java:178
+    value_lane14_v_d23 <= value_lane14_v_d22; // ValueEngine.java:178
+    value_lane14_v_d24 <= value_lane14_v_d23; // ValueEngine.java:178
+    value_lane14_v_d25 <= value_lane14_v_d24; // ValueEngine.java:178
+    value_lane14_v_d26 <= value_lane14_v_d25; // ValueEngine.java:178
+    value_lane14_v_d27 <= value_lane14_v_d26; // ValueEngine.java:178
+    value_lane14_v_d28 <= value_lane14_v_d27; // ValueEngine.java:178
+    value_lane14_v_d29 <= value_lane14_v_d28; // ValueEngine.java:178
+    value_lane14_v_d30 <= value_lane14_v_d29; // ValueEngine.java:178
+    value_lane15_v_d1 <= value_lane15_v_out_payload; // ValueEngine.java:178
+    value_lane15_v_d2 <= value_lane15_v_d1; // ValueEngine.java:178
+    value_lane15_v_d3 <= value_lane15_v_d2; // ValueEngine.java:178
+    value_lane15_v_d4 <= value_lane15_v_d3; // ValueEngine.java:178
+    value_lane15_v_d5 <= value_lane15_v_d4; // ValueEngine.java:178
+    value_lane15_v_d6 <= value_lane15_v_d5; // ValueEngine.java:178
+    value_lane15_v_d7 <= value_lane15_v_d6; // ValueEngine.java:178
+    value_lane15_v_d8 <= value_lane15_v_d7; // ValueEngine.java:178
+    value_lane15_v_d9 <= value_lane15_v_d8; // ValueEngine.java:178
+    value_lane15_v_d10 <= value_lane15_v_d9; // ValueEngine.java:178
+    value_lane15_v_d11 <= value_lane15_v_d10; // ValueEngine.java:178
+    value_lane15_v_d12 <= value_lane15_v_d11; // ValueEngine.java:178
+    value_lane15_v_d13 <= value_lane15_v_d12; // ValueEngine.java:178
+    value_lane15_v_d14 <= value_lane15_v_d13; // ValueEngine.java:178
+    value_lane15_v_d15 <= value_lane15_v_d14; // ValueEngine.java:178
+    value_lane15_v_d16 <= value_lane15_v_d15; // ValueEngine.java:178
+    value_lane15_v_d17 <= value_lane15_v_d16; // ValueEngine.java:178
+    value_lane15_v_d18 <= value_lane15_v_d17; // ValueEngine.java:178
+    value_lane15_v_d19 <= value_lane15_v_d18; // ValueEngine.java:178
+    value_lane15_v_d20 <= value_lane15_v_d19; // ValueEngine.java:178
+    value_lane15_v_d21 <= value_lane15_v_d20; // ValueEngine.java:178
+    value_lane15_v_d22 <= value_lane15_v_d21; // ValueEngine.java:178
+    value_lane15_v_d23 <= value_lane15_v_d22; // ValueEngine.java:178
+    value_lane15_v_d24 <= value_lane15_v_d23; // ValueEngine.java:178
+    value_lane15_v_d25 <= value_lane15_v_d24; // ValueEngine.java:178
+    value_lane15_v_d26 <= value_lane15_v_d25; // ValueEngine.java:178
+    value_lane15_v_d27 <= value_lane15_v_d26; // ValueEngine.java:178
+    value_lane15_v_d28 <= value_lane15_v_d27; // ValueEngine.java:178
+    value_lane15_v_d29 <= value_lane15_v_d28; // ValueEngine.java:178
+    value_lane15_v_d30 <= value_lane15_v_d29; // ValueEngine.java:178
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:187
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:187
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:187
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:187
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:187
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:187
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:187
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:187
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:187
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:187
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:187
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:187
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:187
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:187
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:187
+    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:187
+    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:187
+    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:187
+    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:187
+    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:187
+    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:187
+    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:187
+    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:187
+    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:187
+    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:187
+    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:187
+    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:187
+    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:187
+    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:187
+    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:187
+    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:187
+    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:187
+    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:187
+    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:187
+    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:187
+    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:187
+    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:187
+    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:187
+    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:188
+    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:188
+    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:188
+    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:188
+    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:193
+    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:193
+    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:193
+    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:193
+    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:193
+    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:193
+    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:193
+    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:193
+    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:193
+    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:193
+    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:193
+    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:193
+    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:193
+    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:193
+    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:193
+    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:193
+    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:193
+    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:193
+    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:193
+    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:193
+    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:193
+    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:193
+    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:193
+    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:193
+    row_first_beat_d1 <= value_beat == 3'd0; // ValueEngine.java:193
+    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:193
+    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:193
+    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:193
+    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:193
+    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:193
+    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:193
+    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:193
+    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:193
+    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:193
+    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:193
+    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:193
+    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:193
+    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:193
+    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:193
+    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:193
+    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:193
+    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:193
+    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:193
+    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:193
+    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:193
+    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:193
+    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:193
+    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:193
+    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:193
+    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:193
+    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:193
+    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:193
+    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:193
+    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:193
+    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:193
+    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:193
+    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:215
+    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:215
+    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:215
+    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:215
+    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:215
+    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:215
+    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:215
+    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:215
+    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:215
+    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:215
+    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:215
+    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:215
+    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:215
+    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:215
+    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:215
+    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:215
+    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:215
+    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:215
+    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:215
+    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:215
+    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:215
+    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:215
+    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:215
+    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:215
+    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:215
+    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:215
+    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:215
+    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:215
+    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:215
+    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:215
+    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:215
+    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:215
+    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:219
+    z_address_d2 <= z_address_d1; // ValueEngine.java:219
+    z_address_d3 <= z_address_d2; // ValueEngine.java:219
+    z_address_d4 <= z_address_d3; // ValueEngine.java:219
+    z_address_d5 <= z_address_d4; // ValueEngine.java:219
+    z_address_d6 <= z_address_d5; // ValueEngine.java:219
+    z_address_d7 <= z_address_d6; // ValueEngine.java:219
+    z_address_d8 <= z_address_d7; // ValueEngine.java:219
+    z_address_d9 <= z_address_d8; // ValueEngine.java:219
+    z_address_d10 <= z_address_d9; // ValueEngine.java:219
+    z_address_d11 <= z_address_d10; // ValueEngine.java:219
+    z_address_d12 <= z_address_d11; // ValueEngine.java:219
+    z_address_d13 <= z_address_d12; // ValueEngine.java:219
+    z_address_d14 <= z_address_d13; // ValueEngine.java:219
+    z_address_d15 <= z_address_d14; // ValueEngine.java:219
+    z_address_d16 <= z_address_d15; // ValueEngine.java:219
+    z_address_d17 <= z_address_d16; // ValueEngine.java:219
+    z_address_d18 <= z_address_d17; // ValueEngine.java:219
+    z_address_d19 <= z_address_d18; // ValueEngine.java:219
+    z_address_d20 <= z_address_d19; // ValueEngine.java:219
+    z_address_d21 <= z_address_d20; // ValueEngine.java:219
+    z_address_d22 <= z_address_d21; // ValueEngine.java:219
+    z_address_d23 <= z_address_d22; // ValueEngine.java:219
+    z_address_d24 <= z_address_d23; // ValueEngine.java:219
+    z_address_d25 <= z_address_d24; // ValueEngine.java:219
+    z_address_d26 <= z_address_d25; // ValueEngine.java:219
+    z_address_d27 <= z_address_d26; // ValueEngine.java:219
+    z_address_d28 <= z_address_d27; // ValueEngine.java:219
+    z_address_d29 <= z_address_d28; // ValueEngine.java:219
+    z_address_d30 <= z_address_d29; // ValueEngine.java:219
+    z_address_d31 <= z_address_d30; // ValueEngine.java:219
+    z_address_d32 <= z_address_d31; // ValueEngine.java:219
+    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:221
+      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:221
+    end
+    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:224
+    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:224
+    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:224
+    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:224
+    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:224
+    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:224
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:231
+      bank_read_s0_0_r0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:231
+    end
+    bank_read_s0_0 <= bank_read_s0_0_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:231
+      bank_read_s0_1_r0 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:231
+    end
+    bank_read_s0_1 <= bank_read_s0_1_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:231
+      bank_read_s0_2_r0 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:231
+    end
+    bank_read_s0_2 <= bank_read_s0_2_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:231
+      bank_read_s0_3_r0 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:231
+    end
+    bank_read_s0_3 <= bank_read_s0_3_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:231
+      bank_read_s0_4_r0 <= partials_s0_4[bank_read_address_s0]; // ValueEngine.java:231
+    end
+    bank_read_s0_4 <= bank_read_s0_4_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:231
+      bank_read_s0_5_r0 <= partials_s0_5[bank_read_address_s0]; // ValueEngine.java:231
+    end
+    bank_read_s0_5 <= bank_read_s0_5_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:231
+      bank_read_s0_6_r0 <= partials_s0_6[bank_read_address_s0]; // ValueEngine.java:231
+    end
+    bank_read_s0_6 <= bank_read_s0_6_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:231
+      bank_read_s0_7_r0 <= partials_s0_7[bank_read_address_s0]; // ValueEngine.java:231
+    end
+    bank_read_s0_7 <= bank_read_s0_7_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:231
+      bank_read_s0_8_r0 <= partials_s0_8[bank_read_address_s0]; // ValueEngine.java:231
+    end
+    bank_read_s0_8 <= bank_read_s0_8_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:231
+      bank_read_s0_9_r0 <= partials_s0_9[bank_read_address_s0]; // ValueEngine.java:231
+    end
+    bank_read_s0_9 <= bank_read_s0_9_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:231
+      bank_read_s0_10_r0 <= partials_s0_10[bank_read_address_s0]; // ValueEngine.java:231
+    end
+    bank_read_s0_10 <= bank_read_s0_10_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:231
+      bank_read_s0_11_r0 <= partials_s0_11[bank_read_address_s0]; // ValueEngine.java:231
+    end
+    bank_read_s0_11 <= bank_read_s0_11_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:231
+      bank_read_s0_12_r0 <= partials_s0_12[bank_read_address_s0]; // ValueEngine.java:231
+    end
+    bank_read_s0_12 <= bank_read_s0_12_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:231
+      bank_read_s0_13_r0 <= partials_s0_13[bank_read_address_s0]; // ValueEngine.java:231
+    end
+    bank_read_s0_13 <= bank_read_s0_13_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:231
+      bank_read_s0_14_r0 <= partials_s0_14[bank_read_address_s0]; // ValueEngine.java:231
+    end
+    bank_read_s0_14 <= bank_read_s0_14_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:231
+      bank_read_s0_15_r0 <= partials_s0_15[bank_read_address_s0]; // ValueEngine.java:231
+    end
+    bank_read_s0_15 <= bank_read_s0_15_r0; // ValueEngine.java:231
+    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:221
+      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:221
+    end
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:231
+      bank_read_s1_0_r0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:231
+    end
+    bank_read_s1_0 <= bank_read_s1_0_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:231
+      bank_read_s1_1_r0 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:231
+    end
+    bank_read_s1_1 <= bank_read_s1_1_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:231
+      bank_read_s1_2_r0 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:231
+    end
+    bank_read_s1_2 <= bank_read_s1_2_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:231
+      bank_read_s1_3_r0 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:231
+    end
+    bank_read_s1_3 <= bank_read_s1_3_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:231
+      bank_read_s1_4_r0 <= partials_s1_4[bank_read_address_s1]; // ValueEngine.java:231
+    end
+    bank_read_s1_4 <= bank_read_s1_4_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:231
+      bank_read_s1_5_r0 <= partials_s1_5[bank_read_address_s1]; // ValueEngine.java:231
+    end
+    bank_read_s1_5 <= bank_read_s1_5_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:231
+      bank_read_s1_6_r0 <= partials_s1_6[bank_read_address_s1]; // ValueEngine.java:231
+    end
+    bank_read_s1_6 <= bank_read_s1_6_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:231
+      bank_read_s1_7_r0 <= partials_s1_7[bank_read_address_s1]; // ValueEngine.java:231
+    end
+    bank_read_s1_7 <= bank_read_s1_7_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:231
+      bank_read_s1_8_r0 <= partials_s1_8[bank_read_address_s1]; // ValueEngine.java:231
+    end
+    bank_read_s1_8 <= bank_read_s1_8_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:231
+      bank_read_s1_9_r0 <= partials_s1_9[bank_read_address_s1]; // ValueEngine.java:231
+    end
+    bank_read_s1_9 <= bank_read_s1_9_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:231
+      bank_read_s1_10_r0 <= partials_s1_10[bank_read_address_s1]; // ValueEngine.java:231
+    end
+    bank_read_s1_10 <= bank_read_s1_10_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:231
+      bank_read_s1_11_r0 <= partials_s1_11[bank_read_address_s1]; // ValueEngine.java:231
+    end
+    bank_read_s1_11 <= bank_read_s1_11_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:231
+      bank_read_s1_12_r0 <= partials_s1_12[bank_read_address_s1]; // ValueEngine.java:231
+    end
+    bank_read_s1_12 <= bank_read_s1_12_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:231
+      bank_read_s1_13_r0 <= partials_s1_13[bank_read_address_s1]; // ValueEngine.java:231
+    end
+    bank_read_s1_13 <= bank_read_s1_13_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:231
+      bank_read_s1_14_r0 <= partials_s1_14[bank_read_address_s1]; // ValueEngine.java:231
+    end
+    bank_read_s1_14 <= bank_read_s1_14_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:231
+      bank_read_s1_15_r0 <= partials_s1_15[bank_read_address_s1]; // ValueEngine.java:231
+    end
+    bank_read_s1_15 <= bank_read_s1_15_r0; // ValueEngine.java:231
+    accumulate_fresh_d1 <= value_position < 13'd16; // ValueEngine.java:239
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:239
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:239
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:239
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:239
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:239
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:239
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:239
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:239
+    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:239
+    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:239
+    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:239
+    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:239
+    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:239
+    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:239
+    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:239
+    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:239
+    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:239
+    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:239
+    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:239
+    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:239
+    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:239
+    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:239
+    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:239
+    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:239
+    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:239
+    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:239
+    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:239
+    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:239
+    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:239
+    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:239
+    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:239
+    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:239
+    z_current_q <= accumulate_fresh_d33 ? 32'h0 : z_accumulated; // ValueEngine.java:240
+    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:241
+    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:241
+    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:241
+    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:241
+    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:241
+    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:241
+    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:241
+    row_first_beat_d40 <= row_first_beat_d39; // ValueEngine.java:241
+    z_address_d33 <= z_address_d32; // ValueEngine.java:242
+    z_address_d34 <= z_address_d33; // ValueEngine.java:242
+    z_address_d35 <= z_address_d34; // ValueEngine.java:242
+    z_address_d36 <= z_address_d35; // ValueEngine.java:242
+    z_address_d37 <= z_address_d36; // ValueEngine.java:242
+    z_address_d38 <= z_address_d37; // ValueEngine.java:242
+    z_address_d39 <= z_address_d38; // ValueEngine.java:242
+    z_address_d40 <= z_address_d39; // ValueEngine.java:242
+    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:243
+    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:243
+    if (z_write & ~accumulate_set_d40) begin // ValueEngine.java:246
+      z_lanes_s0[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:246
+    end
+    if (z_write & accumulate_set_d40) begin // ValueEngine.java:246
+      z_lanes_s1[z_address_d40] <= z_sum_out_payload; // ValueEngine.java:246
+    end
+    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:257
+    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:257
+    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:257
+    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:257
+    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:257
+    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:257
+    accumulate_fresh_d40 <= accumulate_fresh_d39; // ValueEngine.java:257
+    value_lane0_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane0_partial; // ValueEngine.java:258
+    value_lane1_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane1_partial; // ValueEngine.java:258
+    value_lane2_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane2_partial; // ValueEngine.java:258
+    value_lane3_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane3_partial; // ValueEngine.java:258
+    value_lane4_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane4_partial; // ValueEngine.java:258
+    value_lane5_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane5_partial; // ValueEngine.java:258
+    value_lane6_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane6_partial; // ValueEngine.java:258
+    value_lane7_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane7_partial; // ValueEngine.java:258
+    value_lane8_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane8_partial; // ValueEngine.java:258
+    value_lane9_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane9_partial; // ValueEngine.java:258
+    value_lane10_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane10_partial; // ValueEngine.java:258
+    value_lane11_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane11_partial; // ValueEngine.java:258
+    value_lane12_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane12_partial; // ValueEngine.java:258
+    value_lane13_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane13_partial; // ValueEngine.java:258
+    value_lane14_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane14_partial; // ValueEngine.java:258
+    value_lane15_addend_d1 <= accumulate_fresh_d40 ? 32'h0 : value_lane15_partial; // ValueEngine.java:258
+    z_sum_valid_d1 <= z_sum_out_valid; // ValueEngine.java:262
+    z_sum_valid_d2 <= z_sum_valid_d1; // ValueEngine.java:262
+    z_sum_valid_d3 <= z_sum_valid_d2; // ValueEngine.java:262
+    z_sum_valid_d4 <= z_sum_valid_d3; // ValueEngine.java:262
+    z_sum_valid_d5 <= z_sum_valid_d4; // ValueEngine.java:262
+    z_sum_valid_d6 <= z_sum_valid_d5; // ValueEngine.java:262
+    z_sum_valid_d7 <= z_sum_valid_d6; // ValueEngine.java:262
+    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:263
+    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:263
+    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:263
+    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:263
+    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:263
+    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:263
+    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:263
+    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:263
+    accumulate_address_d47 <= accumulate_address_d46; // ValueEngine.java:263
+    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:264
+    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:264
+    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:264
+    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:264
+    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:264
+    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:264
+    accumulate_set_d47 <= accumulate_set_d46; // ValueEngine.java:264
+    value_present_d1 <= {({12'd0, value_beat, 1'b1} < {8'd0, value_row_beats}), 1'b1}; // ValueEngine.java:265
+    value_present_d2 <= value_present_d1; // ValueEngine.java:265
+    value_present_d3 <= value_present_d2; // ValueEngine.java:265
+    value_present_d4 <= value_present_d3; // ValueEngine.java:265
+    value_present_d5 <= value_present_d4; // ValueEngine.java:265
+    value_present_d6 <= value_present_d5; // ValueEngine.java:265
+    value_present_d7 <= value_present_d6; // ValueEngine.java:265
+    value_present_d8 <= value_present_d7; // ValueEngine.java:265
+    value_present_d9 <= value_present_d8; // ValueEngine.java:265
+    value_present_d10 <= value_present_d9; // ValueEngine.java:265
+    value_present_d11 <= value_present_d10; // ValueEngine.java:265
+    value_present_d12 <= value_present_d11; // ValueEngine.java:265
+    value_present_d13 <= value_present_d12; // ValueEngine.java:265
+    value_present_d14 <= value_present_d13; // ValueEngine.java:265
+    value_present_d15 <= value_present_d14; // ValueEngine.java:265
+    value_present_d16 <= value_present_d15; // ValueEngine.java:265
+    value_present_d17 <= value_present_d16; // ValueEngine.java:265
+    value_present_d18 <= value_present_d17; // ValueEngine.java:265
+    value_present_d19 <= value_present_d18; // ValueEngine.java:265
+    value_present_d20 <= value_present_d19; // ValueEngine.java:265
+    value_present_d21 <= value_present_d20; // ValueEngine.java:265
+    value_present_d22 <= value_present_d21; // ValueEngine.java:265
+    value_present_d23 <= value_present_d22; // ValueEngine.java:265
+    value_present_d24 <= value_present_d23; // ValueEngine.java:265
+    value_present_d25 <= value_present_d24; // ValueEngine.java:265
+    value_present_d26 <= value_present_d25; // ValueEngine.java:265
+    value_present_d27 <= value_present_d26; // ValueEngine.java:265
+    value_present_d28 <= value_present_d27; // ValueEngine.java:265
+    value_present_d29 <= value_present_d28; // ValueEngine.java:265
+    value_present_d30 <= value_present_d29; // ValueEngine.java:265
+    value_present_d31 <= value_present_d30; // ValueEngine.java:265
+    value_present_d32 <= value_present_d31; // ValueEngine.java:265
+    value_present_d33 <= value_present_d32; // ValueEngine.java:265
+    value_present_d34 <= value_present_d33; // ValueEngine.java:265
+    value_present_d35 <= value_present_d34; // ValueEngine.java:265
+    value_present_d36 <= value_present_d35; // ValueEngine.java:265
+    value_present_d37 <= value_present_d36; // ValueEngine.java:265
+    value_present_d38 <= value_present_d37; // ValueEngine.java:265
+    value_present_d39 <= value_present_d38; // ValueEngine.java:265
+    value_present_d40 <= value_present_d39; // ValueEngine.java:265
+    value_present_d41 <= value_present_d40; // ValueEngine.java:265
+    value_present_d42 <= value_present_d41; // ValueEngine.java:265
+    value_present_d43 <= value_present_d42; // ValueEngine.java:265
+    value_present_d44 <= value_present_d43; // ValueEngine.java:265
+    value_present_d45 <= value_present_d44; // ValueEngine.java:265
+    value_present_d46 <= value_present_d45; // ValueEngine.java:265
+    value_present_d47 <= value_present_d46; // ValueEngine.java:265
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:272
+      partials_s0_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:272
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:272
+      partials_s0_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:272
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:272
+      partials_s0_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:272
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:272
+      partials_s0_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:272
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:272
+      partials_s0_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:272
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:272
+      partials_s0_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:272
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:272
+      partials_s0_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:272
+    end
+    if (partial_write_s0 & value_present_d47[0]) begin // ValueEngine.java:272
+      partials_s0_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:272
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:272
+      partials_s0_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:272
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:272
+      partials_s0_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:272
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:272
+      partials_s0_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:272
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:272
+      partials_s0_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:272
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:272
+      partials_s0_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:272
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:272
+      partials_s0_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:272
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:272
+      partials_s0_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:272
+    end
+    if (partial_write_s0 & value_present_d47[1]) begin // ValueEngine.java:272
+      partials_s0_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:272
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:272
+      partials_s1_0[accumulate_address_d47] <= value_mac_sum0; // ValueEngine.java:272
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:272
+      partials_s1_1[accumulate_address_d47] <= value_mac_sum1; // ValueEngine.java:272
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:272
+      partials_s1_2[accumulate_address_d47] <= value_mac_sum2; // ValueEngine.java:272
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:272
+      partials_s1_3[accumulate_address_d47] <= value_mac_sum3; // ValueEngine.java:272
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:272
+      partials_s1_4[accumulate_address_d47] <= value_mac_sum4; // ValueEngine.java:272
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:272
+      partials_s1_5[accumulate_address_d47] <= value_mac_sum5; // ValueEngine.java:272
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:272
+      partials_s1_6[accumulate_address_d47] <= value_mac_sum6; // ValueEngine.java:272
+    end
+    if (partial_write_s1 & value_present_d47[0]) begin // ValueEngine.java:272
+      partials_s1_7[accumulate_address_d47] <= value_mac_sum7; // ValueEngine.java:272
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:272
+      partials_s1_8[accumulate_address_d47] <= value_mac_sum8; // ValueEngine.java:272
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:272
+      partials_s1_9[accumulate_address_d47] <= value_mac_sum9; // ValueEngine.java:272
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:272
+      partials_s1_10[accumulate_address_d47] <= value_mac_sum10; // ValueEngine.java:272
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:272
+      partials_s1_11[accumulate_address_d47] <= value_mac_sum11; // ValueEngine.java:272
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:272
+      partials_s1_12[accumulate_address_d47] <= value_mac_sum12; // ValueEngine.java:272
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:272
+      partials_s1_13[accumulate_address_d47] <= value_mac_sum13; // ValueEngine.java:272
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:272
+      partials_s1_14[accumulate_address_d47] <= value_mac_sum14; // ValueEngine.java:272
+    end
+    if (partial_write_s1 & value_present_d47[1]) begin // ValueEngine.java:272
+      partials_s1_15[accumulate_address_d47] <= value_mac_sum15; // ValueEngine.java:272
+    end
+    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:276
+    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:276
+    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:276
+    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:276
+    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:276
+    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:276
+    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:276
+    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:276
+    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:276
+    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:276
+    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:276
+    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:276
+    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:276
+    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:276
+    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:276
+    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:276
+    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:276
+    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:276
+    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:276
+    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:276
+    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:276
+    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:276
+    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:276
+    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:276
+    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:276
+    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:276
+    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:276
+    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:276
+    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:276
+    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:276
+    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:276
+    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:276
+    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:276
+    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:276
+    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:276
+    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:276
+    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:276
+    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:276
+    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:276
+    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:276
+    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:276
+    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:276
+    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:276
+    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:276
+    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:276
+    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:276
+    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:276
+    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:276
+    accumulated_last_d49 <= accumulated_last_d48; // ValueEngine.java:276
     if (reset) begin
       value_row <= 6'd0;
       value_row_after <= 6'd1;
@@ -6393,55 +6404,60 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.value_walk (ChunkWalk.java:60): the pass's walk over the chunks in the buffer and, in each, over the
+  // value_engine.value_walk (ChunkWalk.java:65): the pass's walk over the chunks in the buffer and, in each, over the
   // slots' rows
-  assign value_loader = value_chunk[0]; // ChunkWalk.java:77
-  assign value_half = value_chunk[1] ^ (|((value_first_halves >> value_loader) & 2'd1)); // ChunkWalk.java:80
-  assign value_chunk_wide = {4'd0, value_chunk}; // ChunkWalk.java:83
-  assign value_rows_landed = {1'b0, value_landing_rows} >= value_need_rows; // ChunkWalk.java:92
-  assign value_rows_in = value_chunk_landing & value_rows_landed; // ChunkWalk.java:93
-  assign value_step = value_active & (value_chunk_behind | value_rows_in); // ChunkWalk.java:94
-  assign value_slot_finished = value_step & (~value_slot_has_rows | value_finishing); // ChunkWalk.java:119
-  assign value_slot_done = value_slot_finished; // ChunkWalk.java:120
-  assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:121
-  assign value_last_chunk = ({1'b0, value_chunk_start} + 14'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:124
-  assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:125
+  assign value_loader = value_chunk[0]; // ChunkWalk.java:82
+  assign value_half = value_chunk[1] ^ (|((value_first_halves >> value_loader) & 2'd1)); // ChunkWalk.java:85
+  assign value_chunk_wide = {4'd0, value_chunk}; // ChunkWalk.java:89
+  assign value_rows_landed = {1'b0, value_landing_rows} >= value_need_rows; // ChunkWalk.java:98
+  assign value_rows_in = value_chunk_landing & value_rows_landed_before; // ChunkWalk.java:106
+  assign value_step = value_active & (value_chunk_behind | value_rows_in); // ChunkWalk.java:107
+  assign value_slot_finished = value_step & (~value_slot_has_rows | value_finishing); // ChunkWalk.java:132
+  // ChunkWalk.java:133
+  assign value_need_steady = ~value_pass_start & ~(value_step & (value_need_moves | ~value_slot_has_rows));
+  assign value_slot_done = value_slot_finished; // ChunkWalk.java:135
+  assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:136
+  assign value_last_chunk = ({1'b0, value_chunk_start} + 14'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:139
+  assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:140
   assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:112
-  assign value_need_rows = value_row_needs; // ValueEngine.java:117
+  assign value_need_moves = value_last_beat; // ValueEngine.java:113
+  assign value_need_rows = value_row_needs; // ValueEngine.java:118
 
   always @(posedge clk) begin
+    value_rows_landed_before <= value_need_steady & value_rows_landed; // ChunkWalk.java:134
     value_chunk_behind <=
         value_pass_start ? (12'd0 < value_chunk_behind_ext)
         : value_chunk_done ? (value_chunk_behind_sum < value_chunk_behind_ext)
-        : (value_chunk_wide < value_chunk_behind_ext); // ChunkWalk.java:128
+        : (value_chunk_wide < value_chunk_behind_ext); // ChunkWalk.java:143
     value_chunk_landing <=
         value_pass_start ? (12'd0 == value_chunk_behind_ext)
         : value_chunk_done ? (value_chunk_behind_sum == value_chunk_behind_ext)
-        : (value_chunk_wide == value_chunk_behind_ext); // ChunkWalk.java:129
-    if (value_pass_start) begin // ChunkWalk.java:131
-      value_active <= 1'b1; // ChunkWalk.java:132
-      value_chunk <= 8'd0; // ChunkWalk.java:133
-      value_chunk_start <= 13'd0; // ChunkWalk.java:134
-      value_next_chunk_start <= 13'd32; // ChunkWalk.java:135
-      value_slot_has_rows <= value_first_positions != 13'd0; // ChunkWalk.java:183
-      value_rows_here <= value_rows_here_mux[5:0]; // ChunkWalk.java:184
-      value_rows_fit_turn <= value_first_positions <= 13'd1; // ChunkWalk.java:185
-    end else if (value_chunk_done) begin // ChunkWalk.java:137
-      value_chunk <= value_chunk + 8'd1; // ChunkWalk.java:138
-      value_chunk_start <= value_next_chunk_start; // ChunkWalk.java:139
-      value_next_chunk_start <= value_next_chunk_start + 13'd32; // ChunkWalk.java:140
-      value_slot_has_rows <= value_slot_has_rows_cmp; // ChunkWalk.java:183
-      value_rows_here <= value_rows_here_mux_2[5:0]; // ChunkWalk.java:184
-      value_rows_fit_turn <= ~value_slot_has_rows_cmp | (value_rows_here_diff <= 13'd1); // ChunkWalk.java:185
-      if (value_walk_done) begin // ChunkWalk.java:142
-        value_active <= 1'b0; // ChunkWalk.java:142
+        : (value_chunk_wide == value_chunk_behind_ext); // ChunkWalk.java:144
+    if (value_pass_start) begin // ChunkWalk.java:146
+      value_active <= 1'b1; // ChunkWalk.java:147
+      value_chunk <= 8'd0; // ChunkWalk.java:148
+      value_chunk_start <= 13'd0; // ChunkWalk.java:149
+      value_next_chunk_start <= 13'd32; // ChunkWalk.java:150
+      value_slot_has_rows <= value_first_positions != 13'd0; // ChunkWalk.java:198
+      value_rows_here <= value_rows_here_mux[5:0]; // ChunkWalk.java:199
+      value_rows_fit_turn <= value_first_positions <= 13'd1; // ChunkWalk.java:200
+    end else if (value_chunk_done) begin // ChunkWalk.java:152
+      value_chunk <= value_chunk + 8'd1; // ChunkWalk.java:153
+      value_chunk_start <= value_next_chunk_start; // ChunkWalk.java:154
+      value_next_chunk_start <= value_next_chunk_start + 13'd32; // ChunkWalk.java:155
+      value_slot_has_rows <= value_slot_has_rows_cmp; // ChunkWalk.java:198
+      value_rows_here <= value_rows_here_mux_2[5:0]; // ChunkWalk.java:199
+      value_rows_fit_turn <= ~value_slot_has_rows_cmp | (value_rows_here_diff <= 13'd1); // ChunkWalk.java:200
+      if (value_walk_done) begin // ChunkWalk.java:157
+        value_active <= 1'b0; // ChunkWalk.java:157
       end
-    end else if (value_slots_next_token) begin // ChunkWalk.java:143
-      value_slot_has_rows <= value_slot_has_rows_cmp_2; // ChunkWalk.java:183
-      value_rows_here <= value_rows_here_mux_3[5:0]; // ChunkWalk.java:184
-      value_rows_fit_turn <= ~value_slot_has_rows_cmp_2 | (value_rows_here_diff_2 <= 13'd1); // ChunkWalk.java:185
+    end else if (value_slots_next_token) begin // ChunkWalk.java:158
+      value_slot_has_rows <= value_slot_has_rows_cmp_2; // ChunkWalk.java:198
+      value_rows_here <= value_rows_here_mux_3[5:0]; // ChunkWalk.java:199
+      value_rows_fit_turn <= ~value_slot_has_rows_cmp_2 | (value_rows_here_diff_2 <= 13'd1); // ChunkWalk.java:200
     end
     if (reset) begin
+      value_rows_landed_before <= 1'b0;
       value_chunk_behind <= 1'b0;
       value_chunk_landing <= 1'b0;
       value_active <= 1'b0;
@@ -6601,55 +6617,55 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value_mac_lane15_sum_in_payload_a = value_mac_addend15; // MacLanes.java:119
   assign value_mac_lane15_sum_in_payload_b = value_mac_lane15_product_out_payload; // MacLanes.java:119
   assign value_mac_sum15 = value_mac_lane15_sum_out_payload; // MacLanes.java:125
-  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:174
-  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b0 = value_lane0_v_d30; // ValueEngine.java:177
-  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b1 = value_lane1_v_d30; // ValueEngine.java:177
-  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b2 = value_lane2_v_d30; // ValueEngine.java:177
-  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b3 = value_lane3_v_d30; // ValueEngine.java:177
-  assign value_mac_a4 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b4 = value_lane4_v_d30; // ValueEngine.java:177
-  assign value_mac_a5 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b5 = value_lane5_v_d30; // ValueEngine.java:177
-  assign value_mac_a6 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b6 = value_lane6_v_d30; // ValueEngine.java:177
-  assign value_mac_a7 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b7 = value_lane7_v_d30; // ValueEngine.java:177
-  assign value_mac_a8 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b8 = value_lane8_v_d30; // ValueEngine.java:177
-  assign value_mac_a9 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b9 = value_lane9_v_d30; // ValueEngine.java:177
-  assign value_mac_a10 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b10 = value_lane10_v_d30; // ValueEngine.java:177
-  assign value_mac_a11 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b11 = value_lane11_v_d30; // ValueEngine.java:177
-  assign value_mac_a12 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b12 = value_lane12_v_d30; // ValueEngine.java:177
-  assign value_mac_a13 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b13 = value_lane13_v_d30; // ValueEngine.java:177
-  assign value_mac_a14 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b14 = value_lane14_v_d30; // ValueEngine.java:177
-  assign value_mac_a15 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b15 = value_lane15_v_d30; // ValueEngine.java:177
-  assign value_mac_addend0 = value_lane0_addend_d1; // ValueEngine.java:257
-  assign value_mac_addend1 = value_lane1_addend_d1; // ValueEngine.java:257
-  assign value_mac_addend2 = value_lane2_addend_d1; // ValueEngine.java:257
-  assign value_mac_addend3 = value_lane3_addend_d1; // ValueEngine.java:257
-  assign value_mac_addend4 = value_lane4_addend_d1; // ValueEngine.java:257
-  assign value_mac_addend5 = value_lane5_addend_d1; // ValueEngine.java:257
-  assign value_mac_addend6 = value_lane6_addend_d1; // ValueEngine.java:257
-  assign value_mac_addend7 = value_lane7_addend_d1; // ValueEngine.java:257
-  assign value_mac_addend8 = value_lane8_addend_d1; // ValueEngine.java:257
-  assign value_mac_addend9 = value_lane9_addend_d1; // ValueEngine.java:257
-  assign value_mac_addend10 = value_lane10_addend_d1; // ValueEngine.java:257
-  assign value_mac_addend11 = value_lane11_addend_d1; // ValueEngine.java:257
-  assign value_mac_addend12 = value_lane12_addend_d1; // ValueEngine.java:257
-  assign value_mac_addend13 = value_lane13_addend_d1; // ValueEngine.java:257
-  assign value_mac_addend14 = value_lane14_addend_d1; // ValueEngine.java:257
-  assign value_mac_addend15 = value_lane15_addend_d1; // ValueEngine.java:257
+  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:175
+  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:177
+  assign value_mac_b0 = value_lane0_v_d30; // ValueEngine.java:178
+  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:177
+  assign value_mac_b1 = value_lane1_v_d30; // ValueEngine.java:178
+  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:177
+  assign value_mac_b2 = value_lane2_v_d30; // ValueEngine.java:178
+  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:177
+  assign value_mac_b3 = value_lane3_v_d30; // ValueEngine.java:178
+  assign value_mac_a4 = row_weight_out_payload; // ValueEngine.java:177
+  assign value_mac_b4 = value_lane4_v_d30; // ValueEngine.java:178
+  assign value_mac_a5 = row_weight_out_payload; // ValueEngine.java:177
+  assign value_mac_b5 = value_lane5_v_d30; // ValueEngine.java:178
+  assign value_mac_a6 = row_weight_out_payload; // ValueEngine.java:177
+  assign value_mac_b6 = value_lane6_v_d30; // ValueEngine.java:178
+  assign value_mac_a7 = row_weight_out_payload; // ValueEngine.java:177
+  assign value_mac_b7 = value_lane7_v_d30; // ValueEngine.java:178
+  assign value_mac_a8 = row_weight_out_payload; // ValueEngine.java:177
+  assign value_mac_b8 = value_lane8_v_d30; // ValueEngine.java:178
+  assign value_mac_a9 = row_weight_out_payload; // ValueEngine.java:177
+  assign value_mac_b9 = value_lane9_v_d30; // ValueEngine.java:178
+  assign value_mac_a10 = row_weight_out_payload; // ValueEngine.java:177
+  assign value_mac_b10 = value_lane10_v_d30; // ValueEngine.java:178
+  assign value_mac_a11 = row_weight_out_payload; // ValueEngine.java:177
+  assign value_mac_b11 = value_lane11_v_d30; // ValueEngine.java:178
+  assign value_mac_a12 = row_weight_out_payload; // ValueEngine.java:177
+  assign value_mac_b12 = value_lane12_v_d30; // ValueEngine.java:178
+  assign value_mac_a13 = row_weight_out_payload; // ValueEngine.java:177
+  assign value_mac_b13 = value_lane13_v_d30; // ValueEngine.java:178
+  assign value_mac_a14 = row_weight_out_payload; // ValueEngine.java:177
+  assign value_mac_b14 = value_lane14_v_d30; // ValueEngine.java:178
+  assign value_mac_a15 = row_weight_out_payload; // ValueEngine.java:177
+  assign value_mac_b15 = value_lane15_v_d30; // ValueEngine.java:178
+  assign value_mac_addend0 = value_lane0_addend_d1; // ValueEngine.java:258
+  assign value_mac_addend1 = value_lane1_addend_d1; // ValueEngine.java:258
+  assign value_mac_addend2 = value_lane2_addend_d1; // ValueEngine.java:258
+  assign value_mac_addend3 = value_lane3_addend_d1; // ValueEngine.java:258
+  assign value_mac_addend4 = value_lane4_addend_d1; // ValueEngine.java:258
+  assign value_mac_addend5 = value_lane5_addend_d1; // ValueEngine.java:258
+  assign value_mac_addend6 = value_lane6_addend_d1; // ValueEngine.java:258
+  assign value_mac_addend7 = value_lane7_addend_d1; // ValueEngine.java:258
+  assign value_mac_addend8 = value_lane8_addend_d1; // ValueEngine.java:258
+  assign value_mac_addend9 = value_lane9_addend_d1; // ValueEngine.java:258
+  assign value_mac_addend10 = value_lane10_addend_d1; // ValueEngine.java:258
+  assign value_mac_addend11 = value_lane11_addend_d1; // ValueEngine.java:258
+  assign value_mac_addend12 = value_lane12_addend_d1; // ValueEngine.java:258
+  assign value_mac_addend13 = value_lane13_addend_d1; // ValueEngine.java:258
+  assign value_mac_addend14 = value_lane14_addend_d1; // ValueEngine.java:258
+  assign value_mac_addend15 = value_lane15_addend_d1; // ValueEngine.java:258
 
   // -------------------------------------------------------------------------------------------------------------------
   // value_engine.reduction (Reduction.java:86): reduces each slot's partials and Z's lanes by the pairwise tree,
@@ -8575,21 +8591,21 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       if (!(~score_step
             | (score_active
                & ((score_chunk_wide < score_chunk_behind_ext)
-                  | ((score_chunk_wide == score_chunk_behind_ext) & score_rows_landed))))) begin // ChunkWalk.java:96
-        $display("ASSERTION FAILED in %m: ChunkWalk.java:96: ChunkWalk score: a step is never taken before its rows ",
+                  | ((score_chunk_wide == score_chunk_behind_ext) & score_rows_landed))))) begin // ChunkWalk.java:109
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:109: ChunkWalk score: a step is never taken before its rows ",
                  "are in");
         $stop;
       end
-      if (!(score_next_chunk_start == (score_chunk_start + 13'd32))) begin // ChunkWalk.java:100
-        $display("ASSERTION FAILED in %m: ChunkWalk.java:100: ChunkWalk score: the next chunk's start follows the ",
+      if (!(score_next_chunk_start == (score_chunk_start + 13'd32))) begin // ChunkWalk.java:113
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:113: ChunkWalk score: the next chunk's start follows the ",
                  "chunk's");
         $stop;
       end
       if (!(~score_active
             | ((score_slot_has_rows == assert_cmp)
                & (score_rows_here == assert_mux[5:0])
-               & (score_rows_fit_turn == (~assert_cmp | (assert_diff <= 13'd8)))))) begin // ChunkWalk.java:116
-        $display("ASSERTION FAILED in %m: ChunkWalk.java:116: ChunkWalk score: the slot's rows in the chunk are ",
+               & (score_rows_fit_turn == (~assert_cmp | (assert_diff <= 13'd8)))))) begin // ChunkWalk.java:129
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:129: ChunkWalk score: the slot's rows in the chunk are ",
                  "current");
         $stop;
       end
@@ -8639,21 +8655,21 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
       if (!(~value_step
             | (value_active
                & ((value_chunk_wide < value_chunk_behind_ext)
-                  | ((value_chunk_wide == value_chunk_behind_ext) & value_rows_landed))))) begin // ChunkWalk.java:96
-        $display("ASSERTION FAILED in %m: ChunkWalk.java:96: ChunkWalk value: a step is never taken before its rows ",
+                  | ((value_chunk_wide == value_chunk_behind_ext) & value_rows_landed))))) begin // ChunkWalk.java:109
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:109: ChunkWalk value: a step is never taken before its rows ",
                  "are in");
         $stop;
       end
-      if (!(value_next_chunk_start == (value_chunk_start + 13'd32))) begin // ChunkWalk.java:100
-        $display("ASSERTION FAILED in %m: ChunkWalk.java:100: ChunkWalk value: the next chunk's start follows the ",
+      if (!(value_next_chunk_start == (value_chunk_start + 13'd32))) begin // ChunkWalk.java:113
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:113: ChunkWalk value: the next chunk's start follows the ",
                  "chunk's");
         $stop;
       end
       if (!(~value_active
             | ((value_slot_has_rows == assert_cmp_2)
                & (value_rows_here == assert_mux_2[5:0])
-               & (value_rows_fit_turn == (~assert_cmp_2 | (assert_diff_2 <= 13'd1)))))) begin // ChunkWalk.java:116
-        $display("ASSERTION FAILED in %m: ChunkWalk.java:116: ChunkWalk value: the slot's rows in the chunk are ",
+               & (value_rows_fit_turn == (~assert_cmp_2 | (assert_diff_2 <= 13'd1)))))) begin // ChunkWalk.java:129
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:129: ChunkWalk value: the slot's rows in the chunk are ",
                  "current");
         $stop;
       end
@@ -8661,8 +8677,8 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
         $display("ASSERTION FAILED in %m: ValueEngine.java:108: ValueEngine: the row's last beat is current");
         $stop;
       end
-      if (!(value_row_after == (value_row + 6'd1))) begin // ValueEngine.java:116
-        $display("ASSERTION FAILED in %m: ValueEngine.java:116: ValueEngine: the row after follows the row");
+      if (!(value_row_after == (value_row + 6'd1))) begin // ValueEngine.java:117
+        $display("ASSERTION FAILED in %m: ValueEngine.java:117: ValueEngine: the row after follows the row");
         $stop;
       end
       if (!(reduce_slots_next_positions == (reduce_slots_positions + 13'd1))) begin // SlotWalker.java:57
@@ -8724,23 +8740,23 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
                  "promised");
         $stop;
       end
-      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:216
-        $display("ASSERTION FAILED in %m: ValueEngine.java:216: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:217
+        $display("ASSERTION FAILED in %m: ValueEngine.java:217: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:225
-        $display("ASSERTION FAILED in %m: ValueEngine.java:225: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:226
+        $display("ASSERTION FAILED in %m: ValueEngine.java:226: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
-      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:216
-        $display("ASSERTION FAILED in %m: ValueEngine.java:216: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:217
+        $display("ASSERTION FAILED in %m: ValueEngine.java:217: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:225
-        $display("ASSERTION FAILED in %m: ValueEngine.java:225: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:226
+        $display("ASSERTION FAILED in %m: ValueEngine.java:226: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
@@ -9244,7 +9260,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (score_mac_lane15_sum_out_payload)
   );
 
-  Fp32SerialTree_n16_t16_q9_f2 score_tree ( // ScoreEngine.java:273
+  Fp32SerialTree_n16_t16_q9_f2 score_tree ( // ScoreEngine.java:274
     .clk                  (clk),
     .reset                (reset),
     .in_valid             (score_tree_in_valid),
@@ -9272,7 +9288,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .ready                (score_tree_ready)
   );
 
-  Fp32Mul scaled ( // ScoreEngine.java:281
+  Fp32Mul scaled ( // ScoreEngine.java:282
     .clk          (clk),
     .reset        (reset),
     .in_valid     (scaled_in_valid),
@@ -9282,7 +9298,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (scaled_out_payload)
   );
 
-  Fp32Add row_shifted ( // ValueEngine.java:160
+  Fp32Add row_shifted ( // ValueEngine.java:161
     .clk          (clk),
     .reset        (reset),
     .in_valid     (row_shifted_in_valid),
@@ -9292,7 +9308,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (row_shifted_out_payload)
   );
 
-  FpExp row_weight ( // ValueEngine.java:160
+  FpExp row_weight ( // ValueEngine.java:161
     .clk         (clk),
     .reset       (reset),
     .in_valid    (row_weight_in_valid),
@@ -9621,7 +9637,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload  (value_mac_lane15_sum_out_payload)
   );
 
-  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:170
+  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:171
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane0_v_in_valid),
@@ -9630,7 +9646,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane0_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:170
+  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:171
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane1_v_in_valid),
@@ -9639,7 +9655,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane1_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:170
+  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:171
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane2_v_in_valid),
@@ -9648,7 +9664,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane2_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:170
+  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:171
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane3_v_in_valid),
@@ -9657,7 +9673,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane3_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane4_v ( // ValueEngine.java:170
+  Fp16ToFp32 value_lane4_v ( // ValueEngine.java:171
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane4_v_in_valid),
@@ -9666,7 +9682,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane4_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane5_v ( // ValueEngine.java:170
+  Fp16ToFp32 value_lane5_v ( // ValueEngine.java:171
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane5_v_in_valid),
@@ -9675,7 +9691,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane5_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane6_v ( // ValueEngine.java:170
+  Fp16ToFp32 value_lane6_v ( // ValueEngine.java:171
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane6_v_in_valid),
@@ -9684,7 +9700,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane6_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane7_v ( // ValueEngine.java:170
+  Fp16ToFp32 value_lane7_v ( // ValueEngine.java:171
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane7_v_in_valid),
@@ -9693,7 +9709,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane7_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane8_v ( // ValueEngine.java:170
+  Fp16ToFp32 value_lane8_v ( // ValueEngine.java:171
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane8_v_in_valid),
@@ -9702,7 +9718,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane8_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane9_v ( // ValueEngine.java:170
+  Fp16ToFp32 value_lane9_v ( // ValueEngine.java:171
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane9_v_in_valid),
@@ -9711,7 +9727,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane9_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane10_v ( // ValueEngine.java:170
+  Fp16ToFp32 value_lane10_v ( // ValueEngine.java:171
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane10_v_in_valid),
@@ -9720,7 +9736,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane10_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane11_v ( // ValueEngine.java:170
+  Fp16ToFp32 value_lane11_v ( // ValueEngine.java:171
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane11_v_in_valid),
@@ -9729,7 +9745,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane11_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane12_v ( // ValueEngine.java:170
+  Fp16ToFp32 value_lane12_v ( // ValueEngine.java:171
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane12_v_in_valid),
@@ -9738,7 +9754,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane12_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane13_v ( // ValueEngine.java:170
+  Fp16ToFp32 value_lane13_v ( // ValueEngine.java:171
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane13_v_in_valid),
@@ -9747,7 +9763,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane13_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane14_v ( // ValueEngine.java:170
+  Fp16ToFp32 value_lane14_v ( // ValueEngine.java:171
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane14_v_in_valid),
@@ -9756,7 +9772,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .out_payload (value_lane14_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane15_v ( // ValueEngine.java:170
+  Fp16ToFp32 value_lane15_v ( // ValueEngine.java:171
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane15_v_in_valid),
@@ -9833,7 +9849,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
     .occupancy    (out_queue_occupancy)
   );
 
-  Fp32Add z_sum ( // ValueEngine.java:239
+  Fp32Add z_sum ( // ValueEngine.java:240
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_sum_in_valid),

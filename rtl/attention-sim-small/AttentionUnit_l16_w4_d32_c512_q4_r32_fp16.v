@@ -323,12 +323,12 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [6:0]  key_loaded;                           // ChunkProgress.java:47
 
   // score_engine.score_walk
-  reg         score_active;                         // ChunkWalk.java:64
-  reg  [4:0]  score_chunk;                          // ChunkWalk.java:65
-  reg  [9:0]  score_chunk_start;                    // ChunkWalk.java:66
-  wire        score_finishing;                      // ChunkWalk.java:67
-  wire        score_chunk_done;                     // ChunkWalk.java:68
-  wire        score_slot_done;                      // ChunkWalk.java:69
+  reg         score_active;                         // ChunkWalk.java:69
+  reg  [4:0]  score_chunk;                          // ChunkWalk.java:70
+  reg  [9:0]  score_chunk_start;                    // ChunkWalk.java:71
+  wire        score_finishing;                      // ChunkWalk.java:72
+  wire        score_chunk_done;                     // ChunkWalk.java:73
+  wire        score_slot_done;                      // ChunkWalk.java:74
 
   // score_engine.score_walk.score_slots
   reg  [1:0]  score_slots_slot;                     // SlotWalker.java:52
@@ -341,21 +341,24 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        score_slots_next_token;               // SlotWalker.java:62
 
   // score_engine.score_walk
-  wire [0:0]  score_half;                           // ChunkWalk.java:80
-  wire [5:0]  score_need_rows;                      // ChunkWalk.java:81
-  wire [7:0]  score_chunk_wide;                     // ChunkWalk.java:83
-  reg         score_chunk_behind;                   // ChunkWalk.java:90
-  reg         score_chunk_landing;                  // ChunkWalk.java:91
-  wire        score_rows_landed;                    // ChunkWalk.java:92
-  wire        score_rows_in;                        // ChunkWalk.java:93
-  wire        score_step;                           // ChunkWalk.java:94
-  reg  [9:0]  score_next_chunk_start;               // ChunkWalk.java:99
-  reg         score_slot_has_rows;                  // ChunkWalk.java:110
-  reg  [5:0]  score_rows_here;                      // ChunkWalk.java:110
-  reg         score_rows_fit_turn;                  // ChunkWalk.java:111
-  wire        score_slot_finished;                  // ChunkWalk.java:119
-  wire        score_last_chunk;                     // ChunkWalk.java:124
-  wire        score_walk_done;                      // ChunkWalk.java:125
+  wire [0:0]  score_half;                           // ChunkWalk.java:85
+  wire [5:0]  score_need_rows;                      // ChunkWalk.java:86
+  wire        score_need_moves;                     // ChunkWalk.java:87
+  wire [7:0]  score_chunk_wide;                     // ChunkWalk.java:89
+  reg         score_chunk_behind;                   // ChunkWalk.java:96
+  reg         score_chunk_landing;                  // ChunkWalk.java:97
+  wire        score_rows_landed;                    // ChunkWalk.java:98
+  reg         score_rows_landed_before;             // ChunkWalk.java:105
+  wire        score_rows_in;                        // ChunkWalk.java:106
+  wire        score_step;                           // ChunkWalk.java:107
+  reg  [9:0]  score_next_chunk_start;               // ChunkWalk.java:112
+  reg         score_slot_has_rows;                  // ChunkWalk.java:123
+  reg  [5:0]  score_rows_here;                      // ChunkWalk.java:123
+  reg         score_rows_fit_turn;                  // ChunkWalk.java:124
+  wire        score_slot_finished;                  // ChunkWalk.java:132
+  wire        score_need_steady;                    // ChunkWalk.java:133
+  wire        score_last_chunk;                     // ChunkWalk.java:139
+  wire        score_walk_done;                      // ChunkWalk.java:140
 
   // score_engine
   wire [7:0]  score_pass_beats;                     // ScoreEngine.java:89
@@ -373,12 +376,12 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        turns_done;                           // ScoreEngine.java:115
   reg  [5:0]  score_turn_end;                       // ScoreEngine.java:120
   wire [5:0]  score_turn_rows;                      // ScoreEngine.java:123
-  wire        score_issue;                          // ScoreEngine.java:145
-  wire [8:0]  key_read_address;                     // ScoreEngine.java:147
-  wire [4:0]  query_read_address;                   // ScoreEngine.java:149
-  wire [0:0]  score_present_beats;                  // ScoreEngine.java:151
-  reg  [63:0] query_read;                           // ScoreEngine.java:168
-  wire [63:0] query_word_read;                      // ScoreEngine.java:171
+  wire        score_issue;                          // ScoreEngine.java:146
+  wire [8:0]  key_read_address;                     // ScoreEngine.java:148
+  wire [4:0]  query_read_address;                   // ScoreEngine.java:150
+  wire [0:0]  score_present_beats;                  // ScoreEngine.java:152
+  reg  [63:0] query_read;                           // ScoreEngine.java:169
+  wire [63:0] query_word_read;                      // ScoreEngine.java:172
 
   // score_engine.score_mac
   wire [15:0] score_mac_a0;                         // MacLanes.java:106
@@ -440,307 +443,307 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [31:0] score_mac_lane3_sum_out_payload;      // MacLanes.java:119
 
   // score_engine
-  reg         score_issue_d1;                       // ScoreEngine.java:192
-  reg  [0:0]  issue_turn_d1;                        // ScoreEngine.java:204
-  reg  [0:0]  issue_turn_d2;                        // ScoreEngine.java:204
-  reg  [0:0]  issue_turn_d3;                        // ScoreEngine.java:204
-  reg  [1:0]  issue_group_d1;                       // ScoreEngine.java:204
-  reg  [1:0]  issue_group_d2;                       // ScoreEngine.java:204
-  reg  [1:0]  issue_group_d3;                       // ScoreEngine.java:204
-  wire [2:0]  read_entry;                           // ScoreEngine.java:204
-  wire [31:0] key_lane0_partial;                    // ScoreEngine.java:207
-  reg         issue_first_d1;                       // ScoreEngine.java:208
-  reg         issue_first_d2;                       // ScoreEngine.java:208
-  reg         issue_first_d3;                       // ScoreEngine.java:208
-  reg  [31:0] key_lane0_addend_d1;                  // ScoreEngine.java:209
-  wire [31:0] key_lane1_partial;                    // ScoreEngine.java:207
-  reg  [31:0] key_lane1_addend_d1;                  // ScoreEngine.java:209
-  wire [31:0] key_lane2_partial;                    // ScoreEngine.java:207
-  reg  [31:0] key_lane2_addend_d1;                  // ScoreEngine.java:209
-  wire [31:0] key_lane3_partial;                    // ScoreEngine.java:207
-  reg  [31:0] key_lane3_addend_d1;                  // ScoreEngine.java:209
-  reg         score_issue_d2;                       // ScoreEngine.java:213
-  reg         score_issue_d3;                       // ScoreEngine.java:213
-  reg         score_issue_d4;                       // ScoreEngine.java:213
-  reg         score_issue_d5;                       // ScoreEngine.java:213
-  reg         score_issue_d6;                       // ScoreEngine.java:213
-  reg         score_issue_d7;                       // ScoreEngine.java:213
-  reg         score_issue_d8;                       // ScoreEngine.java:213
-  reg         score_issue_d9;                       // ScoreEngine.java:213
-  reg         score_issue_d10;                      // ScoreEngine.java:213
-  reg  [0:0]  issue_turn_d4;                        // ScoreEngine.java:214
-  reg  [0:0]  issue_turn_d5;                        // ScoreEngine.java:214
-  reg  [0:0]  issue_turn_d6;                        // ScoreEngine.java:214
-  reg  [0:0]  issue_turn_d7;                        // ScoreEngine.java:214
-  reg  [0:0]  issue_turn_d8;                        // ScoreEngine.java:214
-  reg  [0:0]  issue_turn_d9;                        // ScoreEngine.java:214
-  reg  [0:0]  issue_turn_d10;                       // ScoreEngine.java:214
-  reg  [1:0]  issue_group_d4;                       // ScoreEngine.java:215
-  reg  [1:0]  issue_group_d5;                       // ScoreEngine.java:215
-  reg  [1:0]  issue_group_d6;                       // ScoreEngine.java:215
-  reg  [1:0]  issue_group_d7;                       // ScoreEngine.java:215
-  reg  [1:0]  issue_group_d8;                       // ScoreEngine.java:215
-  reg  [1:0]  issue_group_d9;                       // ScoreEngine.java:215
-  reg  [1:0]  issue_group_d10;                      // ScoreEngine.java:215
-  reg  [0:0]  issue_present_d1;                     // ScoreEngine.java:216
-  reg  [0:0]  issue_present_d2;                     // ScoreEngine.java:216
-  reg  [0:0]  issue_present_d3;                     // ScoreEngine.java:216
-  reg  [0:0]  issue_present_d4;                     // ScoreEngine.java:216
-  reg  [0:0]  issue_present_d5;                     // ScoreEngine.java:216
-  reg  [0:0]  issue_present_d6;                     // ScoreEngine.java:216
-  reg  [0:0]  issue_present_d7;                     // ScoreEngine.java:216
-  reg  [0:0]  issue_present_d8;                     // ScoreEngine.java:216
-  reg  [0:0]  issue_present_d9;                     // ScoreEngine.java:216
-  reg  [0:0]  issue_present_d10;                    // ScoreEngine.java:216
-  wire [2:0]  sum_entry;                            // ScoreEngine.java:218
-  reg         issue_row_last_d1;                    // ScoreEngine.java:225
-  reg         issue_row_last_d2;                    // ScoreEngine.java:225
-  reg         issue_row_last_d3;                    // ScoreEngine.java:225
-  reg         issue_row_last_d4;                    // ScoreEngine.java:225
-  reg         issue_row_last_d5;                    // ScoreEngine.java:225
-  reg         issue_row_last_d6;                    // ScoreEngine.java:225
-  reg         issue_row_last_d7;                    // ScoreEngine.java:225
-  reg         issue_row_last_d8;                    // ScoreEngine.java:225
-  reg         issue_row_last_d9;                    // ScoreEngine.java:225
-  reg         issue_row_last_d10;                   // ScoreEngine.java:225
-  wire        row_launch;                           // ScoreEngine.java:225
-  wire [31:0] held_0;                               // ScoreEngine.java:231
-  wire [31:0] row_partial_0;                        // ScoreEngine.java:238
-  wire [31:0] held_1;                               // ScoreEngine.java:231
-  wire [31:0] row_partial_1;                        // ScoreEngine.java:238
-  wire [31:0] held_2;                               // ScoreEngine.java:231
-  wire [31:0] row_partial_2;                        // ScoreEngine.java:238
-  wire [31:0] held_3;                               // ScoreEngine.java:231
-  wire [31:0] row_partial_3;                        // ScoreEngine.java:238
-  wire [31:0] held_4;                               // ScoreEngine.java:231
-  wire [31:0] row_partial_4;                        // ScoreEngine.java:238
-  wire [31:0] held_5;                               // ScoreEngine.java:231
-  wire [31:0] row_partial_5;                        // ScoreEngine.java:238
-  wire [31:0] held_6;                               // ScoreEngine.java:231
-  wire [31:0] row_partial_6;                        // ScoreEngine.java:238
-  wire [31:0] held_7;                               // ScoreEngine.java:231
-  wire [31:0] row_partial_7;                        // ScoreEngine.java:238
-  wire [31:0] held_8;                               // ScoreEngine.java:231
-  wire [31:0] row_partial_8;                        // ScoreEngine.java:238
-  wire [31:0] held_9;                               // ScoreEngine.java:231
-  wire [31:0] row_partial_9;                        // ScoreEngine.java:238
-  wire [31:0] held_10;                              // ScoreEngine.java:231
-  wire [31:0] row_partial_10;                       // ScoreEngine.java:238
-  wire [31:0] held_11;                              // ScoreEngine.java:231
-  wire [31:0] row_partial_11;                       // ScoreEngine.java:238
-  wire [31:0] held_12;                              // ScoreEngine.java:231
-  wire [31:0] row_partial_12;                       // ScoreEngine.java:238
-  wire [31:0] held_13;                              // ScoreEngine.java:231
-  wire [31:0] row_partial_13;                       // ScoreEngine.java:238
-  wire [31:0] held_14;                              // ScoreEngine.java:231
-  wire [31:0] row_partial_14;                       // ScoreEngine.java:238
-  wire [31:0] held_15;                              // ScoreEngine.java:231
-  wire [31:0] row_partial_15;                       // ScoreEngine.java:238
-  wire        tree_0_0_in_valid;                    // ScoreEngine.java:253
-  wire [31:0] tree_0_0_in_payload_a;                // ScoreEngine.java:253
-  wire [31:0] tree_0_0_in_payload_b;                // ScoreEngine.java:253
-  wire        tree_0_0_out_valid;                   // ScoreEngine.java:253
-  wire [31:0] tree_0_0_out_payload;                 // ScoreEngine.java:253
-  wire        tree_0_1_in_valid;                    // ScoreEngine.java:253
-  wire [31:0] tree_0_1_in_payload_a;                // ScoreEngine.java:253
-  wire [31:0] tree_0_1_in_payload_b;                // ScoreEngine.java:253
-  wire        tree_0_1_out_valid;                   // ScoreEngine.java:253
-  wire [31:0] tree_0_1_out_payload;                 // ScoreEngine.java:253
-  wire        tree_0_2_in_valid;                    // ScoreEngine.java:253
-  wire [31:0] tree_0_2_in_payload_a;                // ScoreEngine.java:253
-  wire [31:0] tree_0_2_in_payload_b;                // ScoreEngine.java:253
-  wire        tree_0_2_out_valid;                   // ScoreEngine.java:253
-  wire [31:0] tree_0_2_out_payload;                 // ScoreEngine.java:253
-  wire        tree_0_3_in_valid;                    // ScoreEngine.java:253
-  wire [31:0] tree_0_3_in_payload_a;                // ScoreEngine.java:253
-  wire [31:0] tree_0_3_in_payload_b;                // ScoreEngine.java:253
-  wire        tree_0_3_out_valid;                   // ScoreEngine.java:253
-  wire [31:0] tree_0_3_out_payload;                 // ScoreEngine.java:253
-  wire        tree_0_4_in_valid;                    // ScoreEngine.java:253
-  wire [31:0] tree_0_4_in_payload_a;                // ScoreEngine.java:253
-  wire [31:0] tree_0_4_in_payload_b;                // ScoreEngine.java:253
-  wire        tree_0_4_out_valid;                   // ScoreEngine.java:253
-  wire [31:0] tree_0_4_out_payload;                 // ScoreEngine.java:253
-  wire        tree_0_5_in_valid;                    // ScoreEngine.java:253
-  wire [31:0] tree_0_5_in_payload_a;                // ScoreEngine.java:253
-  wire [31:0] tree_0_5_in_payload_b;                // ScoreEngine.java:253
-  wire        tree_0_5_out_valid;                   // ScoreEngine.java:253
-  wire [31:0] tree_0_5_out_payload;                 // ScoreEngine.java:253
-  wire        tree_0_6_in_valid;                    // ScoreEngine.java:253
-  wire [31:0] tree_0_6_in_payload_a;                // ScoreEngine.java:253
-  wire [31:0] tree_0_6_in_payload_b;                // ScoreEngine.java:253
-  wire        tree_0_6_out_valid;                   // ScoreEngine.java:253
-  wire [31:0] tree_0_6_out_payload;                 // ScoreEngine.java:253
-  wire        tree_0_7_in_valid;                    // ScoreEngine.java:253
-  wire [31:0] tree_0_7_in_payload_a;                // ScoreEngine.java:253
-  wire [31:0] tree_0_7_in_payload_b;                // ScoreEngine.java:253
-  wire        tree_0_7_out_valid;                   // ScoreEngine.java:253
-  wire [31:0] tree_0_7_out_payload;                 // ScoreEngine.java:253
-  wire        tree_1_0_in_valid;                    // ScoreEngine.java:253
-  wire [31:0] tree_1_0_in_payload_a;                // ScoreEngine.java:253
-  wire [31:0] tree_1_0_in_payload_b;                // ScoreEngine.java:253
-  wire        tree_1_0_out_valid;                   // ScoreEngine.java:253
-  wire [31:0] tree_1_0_out_payload;                 // ScoreEngine.java:253
-  wire        tree_1_1_in_valid;                    // ScoreEngine.java:253
-  wire [31:0] tree_1_1_in_payload_a;                // ScoreEngine.java:253
-  wire [31:0] tree_1_1_in_payload_b;                // ScoreEngine.java:253
-  wire        tree_1_1_out_valid;                   // ScoreEngine.java:253
-  wire [31:0] tree_1_1_out_payload;                 // ScoreEngine.java:253
-  wire        tree_1_2_in_valid;                    // ScoreEngine.java:253
-  wire [31:0] tree_1_2_in_payload_a;                // ScoreEngine.java:253
-  wire [31:0] tree_1_2_in_payload_b;                // ScoreEngine.java:253
-  wire        tree_1_2_out_valid;                   // ScoreEngine.java:253
-  wire [31:0] tree_1_2_out_payload;                 // ScoreEngine.java:253
-  wire        tree_1_3_in_valid;                    // ScoreEngine.java:253
-  wire [31:0] tree_1_3_in_payload_a;                // ScoreEngine.java:253
-  wire [31:0] tree_1_3_in_payload_b;                // ScoreEngine.java:253
-  wire        tree_1_3_out_valid;                   // ScoreEngine.java:253
-  wire [31:0] tree_1_3_out_payload;                 // ScoreEngine.java:253
-  wire        tree_2_0_in_valid;                    // ScoreEngine.java:253
-  wire [31:0] tree_2_0_in_payload_a;                // ScoreEngine.java:253
-  wire [31:0] tree_2_0_in_payload_b;                // ScoreEngine.java:253
-  wire        tree_2_0_out_valid;                   // ScoreEngine.java:253
-  wire [31:0] tree_2_0_out_payload;                 // ScoreEngine.java:253
-  wire        tree_2_1_in_valid;                    // ScoreEngine.java:253
-  wire [31:0] tree_2_1_in_payload_a;                // ScoreEngine.java:253
-  wire [31:0] tree_2_1_in_payload_b;                // ScoreEngine.java:253
-  wire        tree_2_1_out_valid;                   // ScoreEngine.java:253
-  wire [31:0] tree_2_1_out_payload;                 // ScoreEngine.java:253
-  wire        tree_3_0_in_valid;                    // ScoreEngine.java:253
-  wire [31:0] tree_3_0_in_payload_a;                // ScoreEngine.java:253
-  wire [31:0] tree_3_0_in_payload_b;                // ScoreEngine.java:253
-  wire        tree_3_0_out_valid;                   // ScoreEngine.java:253
-  wire [31:0] tree_3_0_out_payload;                 // ScoreEngine.java:253
-  wire        scaled_in_valid;                      // ScoreEngine.java:253
-  wire [31:0] scaled_in_payload_a;                  // ScoreEngine.java:253
-  wire [31:0] scaled_in_payload_b;                  // ScoreEngine.java:253
-  wire        scaled_out_valid;                     // ScoreEngine.java:253
-  wire [31:0] scaled_out_payload;                   // ScoreEngine.java:253
-  reg  [1:0]  issue_slot_d1;                        // ScoreEngine.java:255
-  reg  [1:0]  issue_slot_d2;                        // ScoreEngine.java:255
-  reg  [1:0]  issue_slot_d3;                        // ScoreEngine.java:255
-  reg  [1:0]  issue_slot_d4;                        // ScoreEngine.java:255
-  reg  [1:0]  issue_slot_d5;                        // ScoreEngine.java:255
-  reg  [1:0]  issue_slot_d6;                        // ScoreEngine.java:255
-  reg  [1:0]  issue_slot_d7;                        // ScoreEngine.java:255
-  reg  [1:0]  issue_slot_d8;                        // ScoreEngine.java:255
-  reg  [1:0]  issue_slot_d9;                        // ScoreEngine.java:255
-  reg  [1:0]  issue_slot_d10;                       // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d1;                         // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d2;                         // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d3;                         // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d4;                         // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d5;                         // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d6;                         // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d7;                         // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d8;                         // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d9;                         // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d10;                        // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d11;                        // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d12;                        // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d13;                        // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d14;                        // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d15;                        // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d16;                        // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d17;                        // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d18;                        // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d19;                        // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d20;                        // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d21;                        // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d22;                        // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d23;                        // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d24;                        // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d25;                        // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d26;                        // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d27;                        // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d28;                        // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d29;                        // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d30;                        // ScoreEngine.java:255
-  reg  [1:0]  tree_slot_d31;                        // ScoreEngine.java:255
-  reg  [9:0]  issue_row_d1;                         // ScoreEngine.java:256
-  reg  [9:0]  issue_row_d2;                         // ScoreEngine.java:256
-  reg  [9:0]  issue_row_d3;                         // ScoreEngine.java:256
-  reg  [9:0]  issue_row_d4;                         // ScoreEngine.java:256
-  reg  [9:0]  issue_row_d5;                         // ScoreEngine.java:256
-  reg  [9:0]  issue_row_d6;                         // ScoreEngine.java:256
-  reg  [9:0]  issue_row_d7;                         // ScoreEngine.java:256
-  reg  [9:0]  issue_row_d8;                         // ScoreEngine.java:256
-  reg  [9:0]  issue_row_d9;                         // ScoreEngine.java:256
-  reg  [9:0]  issue_row_d10;                        // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d1;                          // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d2;                          // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d3;                          // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d4;                          // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d5;                          // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d6;                          // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d7;                          // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d8;                          // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d9;                          // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d10;                         // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d11;                         // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d12;                         // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d13;                         // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d14;                         // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d15;                         // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d16;                         // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d17;                         // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d18;                         // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d19;                         // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d20;                         // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d21;                         // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d22;                         // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d23;                         // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d24;                         // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d25;                         // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d26;                         // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d27;                         // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d28;                         // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d29;                         // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d30;                         // ScoreEngine.java:256
-  reg  [9:0]  tree_row_d31;                         // ScoreEngine.java:256
-  reg         score_pass_finished_d1;               // ScoreEngine.java:258
-  reg         score_pass_finished_d2;               // ScoreEngine.java:258
-  reg         score_pass_finished_d3;               // ScoreEngine.java:258
-  reg         score_pass_finished_d4;               // ScoreEngine.java:258
-  reg         score_pass_finished_d5;               // ScoreEngine.java:258
-  reg         score_pass_finished_d6;               // ScoreEngine.java:258
-  reg         score_pass_finished_d7;               // ScoreEngine.java:258
-  reg         score_pass_finished_d8;               // ScoreEngine.java:258
-  reg         score_pass_finished_d9;               // ScoreEngine.java:258
-  reg         score_pass_finished_d10;              // ScoreEngine.java:258
-  reg         score_pass_finished_d11;              // ScoreEngine.java:258
-  reg         score_pass_finished_d12;              // ScoreEngine.java:258
-  reg         score_pass_finished_d13;              // ScoreEngine.java:258
-  reg         score_pass_finished_d14;              // ScoreEngine.java:258
-  reg         score_pass_finished_d15;              // ScoreEngine.java:258
-  reg         score_pass_finished_d16;              // ScoreEngine.java:258
-  reg         score_pass_finished_d17;              // ScoreEngine.java:258
-  reg         score_pass_finished_d18;              // ScoreEngine.java:258
-  reg         score_pass_finished_d19;              // ScoreEngine.java:258
-  reg         score_pass_finished_d20;              // ScoreEngine.java:258
-  reg         score_pass_finished_d21;              // ScoreEngine.java:258
-  reg         score_pass_finished_d22;              // ScoreEngine.java:258
-  reg         score_pass_finished_d23;              // ScoreEngine.java:258
-  reg         score_pass_finished_d24;              // ScoreEngine.java:258
-  reg         score_pass_finished_d25;              // ScoreEngine.java:258
-  reg         score_pass_finished_d26;              // ScoreEngine.java:258
-  reg         score_pass_finished_d27;              // ScoreEngine.java:258
-  reg         score_pass_finished_d28;              // ScoreEngine.java:258
-  reg         score_pass_finished_d29;              // ScoreEngine.java:258
-  reg         score_pass_finished_d30;              // ScoreEngine.java:258
-  reg         score_pass_finished_d31;              // ScoreEngine.java:258
-  reg         score_pass_finished_d32;              // ScoreEngine.java:258
-  reg         score_pass_finished_d33;              // ScoreEngine.java:258
-  reg         score_pass_finished_d34;              // ScoreEngine.java:258
-  reg         score_pass_finished_d35;              // ScoreEngine.java:258
-  reg         score_pass_finished_d36;              // ScoreEngine.java:258
-  reg         score_pass_finished_d37;              // ScoreEngine.java:258
-  reg         score_pass_finished_d38;              // ScoreEngine.java:258
-  reg         score_pass_finished_d39;              // ScoreEngine.java:258
-  reg         score_pass_finished_d40;              // ScoreEngine.java:258
-  reg         score_pass_finished_d41;              // ScoreEngine.java:258
-  reg         score_pass_finished_d42;              // ScoreEngine.java:258
-  reg         score_pass_finished_d43;              // ScoreEngine.java:258
+  reg         score_issue_d1;                       // ScoreEngine.java:193
+  reg  [0:0]  issue_turn_d1;                        // ScoreEngine.java:205
+  reg  [0:0]  issue_turn_d2;                        // ScoreEngine.java:205
+  reg  [0:0]  issue_turn_d3;                        // ScoreEngine.java:205
+  reg  [1:0]  issue_group_d1;                       // ScoreEngine.java:205
+  reg  [1:0]  issue_group_d2;                       // ScoreEngine.java:205
+  reg  [1:0]  issue_group_d3;                       // ScoreEngine.java:205
+  wire [2:0]  read_entry;                           // ScoreEngine.java:205
+  wire [31:0] key_lane0_partial;                    // ScoreEngine.java:208
+  reg         issue_first_d1;                       // ScoreEngine.java:209
+  reg         issue_first_d2;                       // ScoreEngine.java:209
+  reg         issue_first_d3;                       // ScoreEngine.java:209
+  reg  [31:0] key_lane0_addend_d1;                  // ScoreEngine.java:210
+  wire [31:0] key_lane1_partial;                    // ScoreEngine.java:208
+  reg  [31:0] key_lane1_addend_d1;                  // ScoreEngine.java:210
+  wire [31:0] key_lane2_partial;                    // ScoreEngine.java:208
+  reg  [31:0] key_lane2_addend_d1;                  // ScoreEngine.java:210
+  wire [31:0] key_lane3_partial;                    // ScoreEngine.java:208
+  reg  [31:0] key_lane3_addend_d1;                  // ScoreEngine.java:210
+  reg         score_issue_d2;                       // ScoreEngine.java:214
+  reg         score_issue_d3;                       // ScoreEngine.java:214
+  reg         score_issue_d4;                       // ScoreEngine.java:214
+  reg         score_issue_d5;                       // ScoreEngine.java:214
+  reg         score_issue_d6;                       // ScoreEngine.java:214
+  reg         score_issue_d7;                       // ScoreEngine.java:214
+  reg         score_issue_d8;                       // ScoreEngine.java:214
+  reg         score_issue_d9;                       // ScoreEngine.java:214
+  reg         score_issue_d10;                      // ScoreEngine.java:214
+  reg  [0:0]  issue_turn_d4;                        // ScoreEngine.java:215
+  reg  [0:0]  issue_turn_d5;                        // ScoreEngine.java:215
+  reg  [0:0]  issue_turn_d6;                        // ScoreEngine.java:215
+  reg  [0:0]  issue_turn_d7;                        // ScoreEngine.java:215
+  reg  [0:0]  issue_turn_d8;                        // ScoreEngine.java:215
+  reg  [0:0]  issue_turn_d9;                        // ScoreEngine.java:215
+  reg  [0:0]  issue_turn_d10;                       // ScoreEngine.java:215
+  reg  [1:0]  issue_group_d4;                       // ScoreEngine.java:216
+  reg  [1:0]  issue_group_d5;                       // ScoreEngine.java:216
+  reg  [1:0]  issue_group_d6;                       // ScoreEngine.java:216
+  reg  [1:0]  issue_group_d7;                       // ScoreEngine.java:216
+  reg  [1:0]  issue_group_d8;                       // ScoreEngine.java:216
+  reg  [1:0]  issue_group_d9;                       // ScoreEngine.java:216
+  reg  [1:0]  issue_group_d10;                      // ScoreEngine.java:216
+  reg  [0:0]  issue_present_d1;                     // ScoreEngine.java:217
+  reg  [0:0]  issue_present_d2;                     // ScoreEngine.java:217
+  reg  [0:0]  issue_present_d3;                     // ScoreEngine.java:217
+  reg  [0:0]  issue_present_d4;                     // ScoreEngine.java:217
+  reg  [0:0]  issue_present_d5;                     // ScoreEngine.java:217
+  reg  [0:0]  issue_present_d6;                     // ScoreEngine.java:217
+  reg  [0:0]  issue_present_d7;                     // ScoreEngine.java:217
+  reg  [0:0]  issue_present_d8;                     // ScoreEngine.java:217
+  reg  [0:0]  issue_present_d9;                     // ScoreEngine.java:217
+  reg  [0:0]  issue_present_d10;                    // ScoreEngine.java:217
+  wire [2:0]  sum_entry;                            // ScoreEngine.java:219
+  reg         issue_row_last_d1;                    // ScoreEngine.java:226
+  reg         issue_row_last_d2;                    // ScoreEngine.java:226
+  reg         issue_row_last_d3;                    // ScoreEngine.java:226
+  reg         issue_row_last_d4;                    // ScoreEngine.java:226
+  reg         issue_row_last_d5;                    // ScoreEngine.java:226
+  reg         issue_row_last_d6;                    // ScoreEngine.java:226
+  reg         issue_row_last_d7;                    // ScoreEngine.java:226
+  reg         issue_row_last_d8;                    // ScoreEngine.java:226
+  reg         issue_row_last_d9;                    // ScoreEngine.java:226
+  reg         issue_row_last_d10;                   // ScoreEngine.java:226
+  wire        row_launch;                           // ScoreEngine.java:226
+  wire [31:0] held_0;                               // ScoreEngine.java:232
+  wire [31:0] row_partial_0;                        // ScoreEngine.java:239
+  wire [31:0] held_1;                               // ScoreEngine.java:232
+  wire [31:0] row_partial_1;                        // ScoreEngine.java:239
+  wire [31:0] held_2;                               // ScoreEngine.java:232
+  wire [31:0] row_partial_2;                        // ScoreEngine.java:239
+  wire [31:0] held_3;                               // ScoreEngine.java:232
+  wire [31:0] row_partial_3;                        // ScoreEngine.java:239
+  wire [31:0] held_4;                               // ScoreEngine.java:232
+  wire [31:0] row_partial_4;                        // ScoreEngine.java:239
+  wire [31:0] held_5;                               // ScoreEngine.java:232
+  wire [31:0] row_partial_5;                        // ScoreEngine.java:239
+  wire [31:0] held_6;                               // ScoreEngine.java:232
+  wire [31:0] row_partial_6;                        // ScoreEngine.java:239
+  wire [31:0] held_7;                               // ScoreEngine.java:232
+  wire [31:0] row_partial_7;                        // ScoreEngine.java:239
+  wire [31:0] held_8;                               // ScoreEngine.java:232
+  wire [31:0] row_partial_8;                        // ScoreEngine.java:239
+  wire [31:0] held_9;                               // ScoreEngine.java:232
+  wire [31:0] row_partial_9;                        // ScoreEngine.java:239
+  wire [31:0] held_10;                              // ScoreEngine.java:232
+  wire [31:0] row_partial_10;                       // ScoreEngine.java:239
+  wire [31:0] held_11;                              // ScoreEngine.java:232
+  wire [31:0] row_partial_11;                       // ScoreEngine.java:239
+  wire [31:0] held_12;                              // ScoreEngine.java:232
+  wire [31:0] row_partial_12;                       // ScoreEngine.java:239
+  wire [31:0] held_13;                              // ScoreEngine.java:232
+  wire [31:0] row_partial_13;                       // ScoreEngine.java:239
+  wire [31:0] held_14;                              // ScoreEngine.java:232
+  wire [31:0] row_partial_14;                       // ScoreEngine.java:239
+  wire [31:0] held_15;                              // ScoreEngine.java:232
+  wire [31:0] row_partial_15;                       // ScoreEngine.java:239
+  wire        tree_0_0_in_valid;                    // ScoreEngine.java:254
+  wire [31:0] tree_0_0_in_payload_a;                // ScoreEngine.java:254
+  wire [31:0] tree_0_0_in_payload_b;                // ScoreEngine.java:254
+  wire        tree_0_0_out_valid;                   // ScoreEngine.java:254
+  wire [31:0] tree_0_0_out_payload;                 // ScoreEngine.java:254
+  wire        tree_0_1_in_valid;                    // ScoreEngine.java:254
+  wire [31:0] tree_0_1_in_payload_a;                // ScoreEngine.java:254
+  wire [31:0] tree_0_1_in_payload_b;                // ScoreEngine.java:254
+  wire        tree_0_1_out_valid;                   // ScoreEngine.java:254
+  wire [31:0] tree_0_1_out_payload;                 // ScoreEngine.java:254
+  wire        tree_0_2_in_valid;                    // ScoreEngine.java:254
+  wire [31:0] tree_0_2_in_payload_a;                // ScoreEngine.java:254
+  wire [31:0] tree_0_2_in_payload_b;                // ScoreEngine.java:254
+  wire        tree_0_2_out_valid;                   // ScoreEngine.java:254
+  wire [31:0] tree_0_2_out_payload;                 // ScoreEngine.java:254
+  wire        tree_0_3_in_valid;                    // ScoreEngine.java:254
+  wire [31:0] tree_0_3_in_payload_a;                // ScoreEngine.java:254
+  wire [31:0] tree_0_3_in_payload_b;                // ScoreEngine.java:254
+  wire        tree_0_3_out_valid;                   // ScoreEngine.java:254
+  wire [31:0] tree_0_3_out_payload;                 // ScoreEngine.java:254
+  wire        tree_0_4_in_valid;                    // ScoreEngine.java:254
+  wire [31:0] tree_0_4_in_payload_a;                // ScoreEngine.java:254
+  wire [31:0] tree_0_4_in_payload_b;                // ScoreEngine.java:254
+  wire        tree_0_4_out_valid;                   // ScoreEngine.java:254
+  wire [31:0] tree_0_4_out_payload;                 // ScoreEngine.java:254
+  wire        tree_0_5_in_valid;                    // ScoreEngine.java:254
+  wire [31:0] tree_0_5_in_payload_a;                // ScoreEngine.java:254
+  wire [31:0] tree_0_5_in_payload_b;                // ScoreEngine.java:254
+  wire        tree_0_5_out_valid;                   // ScoreEngine.java:254
+  wire [31:0] tree_0_5_out_payload;                 // ScoreEngine.java:254
+  wire        tree_0_6_in_valid;                    // ScoreEngine.java:254
+  wire [31:0] tree_0_6_in_payload_a;                // ScoreEngine.java:254
+  wire [31:0] tree_0_6_in_payload_b;                // ScoreEngine.java:254
+  wire        tree_0_6_out_valid;                   // ScoreEngine.java:254
+  wire [31:0] tree_0_6_out_payload;                 // ScoreEngine.java:254
+  wire        tree_0_7_in_valid;                    // ScoreEngine.java:254
+  wire [31:0] tree_0_7_in_payload_a;                // ScoreEngine.java:254
+  wire [31:0] tree_0_7_in_payload_b;                // ScoreEngine.java:254
+  wire        tree_0_7_out_valid;                   // ScoreEngine.java:254
+  wire [31:0] tree_0_7_out_payload;                 // ScoreEngine.java:254
+  wire        tree_1_0_in_valid;                    // ScoreEngine.java:254
+  wire [31:0] tree_1_0_in_payload_a;                // ScoreEngine.java:254
+  wire [31:0] tree_1_0_in_payload_b;                // ScoreEngine.java:254
+  wire        tree_1_0_out_valid;                   // ScoreEngine.java:254
+  wire [31:0] tree_1_0_out_payload;                 // ScoreEngine.java:254
+  wire        tree_1_1_in_valid;                    // ScoreEngine.java:254
+  wire [31:0] tree_1_1_in_payload_a;                // ScoreEngine.java:254
+  wire [31:0] tree_1_1_in_payload_b;                // ScoreEngine.java:254
+  wire        tree_1_1_out_valid;                   // ScoreEngine.java:254
+  wire [31:0] tree_1_1_out_payload;                 // ScoreEngine.java:254
+  wire        tree_1_2_in_valid;                    // ScoreEngine.java:254
+  wire [31:0] tree_1_2_in_payload_a;                // ScoreEngine.java:254
+  wire [31:0] tree_1_2_in_payload_b;                // ScoreEngine.java:254
+  wire        tree_1_2_out_valid;                   // ScoreEngine.java:254
+  wire [31:0] tree_1_2_out_payload;                 // ScoreEngine.java:254
+  wire        tree_1_3_in_valid;                    // ScoreEngine.java:254
+  wire [31:0] tree_1_3_in_payload_a;                // ScoreEngine.java:254
+  wire [31:0] tree_1_3_in_payload_b;                // ScoreEngine.java:254
+  wire        tree_1_3_out_valid;                   // ScoreEngine.java:254
+  wire [31:0] tree_1_3_out_payload;                 // ScoreEngine.java:254
+  wire        tree_2_0_in_valid;                    // ScoreEngine.java:254
+  wire [31:0] tree_2_0_in_payload_a;                // ScoreEngine.java:254
+  wire [31:0] tree_2_0_in_payload_b;                // ScoreEngine.java:254
+  wire        tree_2_0_out_valid;                   // ScoreEngine.java:254
+  wire [31:0] tree_2_0_out_payload;                 // ScoreEngine.java:254
+  wire        tree_2_1_in_valid;                    // ScoreEngine.java:254
+  wire [31:0] tree_2_1_in_payload_a;                // ScoreEngine.java:254
+  wire [31:0] tree_2_1_in_payload_b;                // ScoreEngine.java:254
+  wire        tree_2_1_out_valid;                   // ScoreEngine.java:254
+  wire [31:0] tree_2_1_out_payload;                 // ScoreEngine.java:254
+  wire        tree_3_0_in_valid;                    // ScoreEngine.java:254
+  wire [31:0] tree_3_0_in_payload_a;                // ScoreEngine.java:254
+  wire [31:0] tree_3_0_in_payload_b;                // ScoreEngine.java:254
+  wire        tree_3_0_out_valid;                   // ScoreEngine.java:254
+  wire [31:0] tree_3_0_out_payload;                 // ScoreEngine.java:254
+  wire        scaled_in_valid;                      // ScoreEngine.java:254
+  wire [31:0] scaled_in_payload_a;                  // ScoreEngine.java:254
+  wire [31:0] scaled_in_payload_b;                  // ScoreEngine.java:254
+  wire        scaled_out_valid;                     // ScoreEngine.java:254
+  wire [31:0] scaled_out_payload;                   // ScoreEngine.java:254
+  reg  [1:0]  issue_slot_d1;                        // ScoreEngine.java:256
+  reg  [1:0]  issue_slot_d2;                        // ScoreEngine.java:256
+  reg  [1:0]  issue_slot_d3;                        // ScoreEngine.java:256
+  reg  [1:0]  issue_slot_d4;                        // ScoreEngine.java:256
+  reg  [1:0]  issue_slot_d5;                        // ScoreEngine.java:256
+  reg  [1:0]  issue_slot_d6;                        // ScoreEngine.java:256
+  reg  [1:0]  issue_slot_d7;                        // ScoreEngine.java:256
+  reg  [1:0]  issue_slot_d8;                        // ScoreEngine.java:256
+  reg  [1:0]  issue_slot_d9;                        // ScoreEngine.java:256
+  reg  [1:0]  issue_slot_d10;                       // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d1;                         // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d2;                         // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d3;                         // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d4;                         // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d5;                         // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d6;                         // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d7;                         // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d8;                         // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d9;                         // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d10;                        // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d11;                        // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d12;                        // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d13;                        // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d14;                        // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d15;                        // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d16;                        // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d17;                        // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d18;                        // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d19;                        // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d20;                        // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d21;                        // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d22;                        // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d23;                        // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d24;                        // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d25;                        // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d26;                        // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d27;                        // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d28;                        // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d29;                        // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d30;                        // ScoreEngine.java:256
+  reg  [1:0]  tree_slot_d31;                        // ScoreEngine.java:256
+  reg  [9:0]  issue_row_d1;                         // ScoreEngine.java:257
+  reg  [9:0]  issue_row_d2;                         // ScoreEngine.java:257
+  reg  [9:0]  issue_row_d3;                         // ScoreEngine.java:257
+  reg  [9:0]  issue_row_d4;                         // ScoreEngine.java:257
+  reg  [9:0]  issue_row_d5;                         // ScoreEngine.java:257
+  reg  [9:0]  issue_row_d6;                         // ScoreEngine.java:257
+  reg  [9:0]  issue_row_d7;                         // ScoreEngine.java:257
+  reg  [9:0]  issue_row_d8;                         // ScoreEngine.java:257
+  reg  [9:0]  issue_row_d9;                         // ScoreEngine.java:257
+  reg  [9:0]  issue_row_d10;                        // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d1;                          // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d2;                          // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d3;                          // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d4;                          // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d5;                          // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d6;                          // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d7;                          // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d8;                          // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d9;                          // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d10;                         // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d11;                         // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d12;                         // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d13;                         // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d14;                         // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d15;                         // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d16;                         // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d17;                         // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d18;                         // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d19;                         // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d20;                         // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d21;                         // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d22;                         // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d23;                         // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d24;                         // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d25;                         // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d26;                         // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d27;                         // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d28;                         // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d29;                         // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d30;                         // ScoreEngine.java:257
+  reg  [9:0]  tree_row_d31;                         // ScoreEngine.java:257
+  reg         score_pass_finished_d1;               // ScoreEngine.java:259
+  reg         score_pass_finished_d2;               // ScoreEngine.java:259
+  reg         score_pass_finished_d3;               // ScoreEngine.java:259
+  reg         score_pass_finished_d4;               // ScoreEngine.java:259
+  reg         score_pass_finished_d5;               // ScoreEngine.java:259
+  reg         score_pass_finished_d6;               // ScoreEngine.java:259
+  reg         score_pass_finished_d7;               // ScoreEngine.java:259
+  reg         score_pass_finished_d8;               // ScoreEngine.java:259
+  reg         score_pass_finished_d9;               // ScoreEngine.java:259
+  reg         score_pass_finished_d10;              // ScoreEngine.java:259
+  reg         score_pass_finished_d11;              // ScoreEngine.java:259
+  reg         score_pass_finished_d12;              // ScoreEngine.java:259
+  reg         score_pass_finished_d13;              // ScoreEngine.java:259
+  reg         score_pass_finished_d14;              // ScoreEngine.java:259
+  reg         score_pass_finished_d15;              // ScoreEngine.java:259
+  reg         score_pass_finished_d16;              // ScoreEngine.java:259
+  reg         score_pass_finished_d17;              // ScoreEngine.java:259
+  reg         score_pass_finished_d18;              // ScoreEngine.java:259
+  reg         score_pass_finished_d19;              // ScoreEngine.java:259
+  reg         score_pass_finished_d20;              // ScoreEngine.java:259
+  reg         score_pass_finished_d21;              // ScoreEngine.java:259
+  reg         score_pass_finished_d22;              // ScoreEngine.java:259
+  reg         score_pass_finished_d23;              // ScoreEngine.java:259
+  reg         score_pass_finished_d24;              // ScoreEngine.java:259
+  reg         score_pass_finished_d25;              // ScoreEngine.java:259
+  reg         score_pass_finished_d26;              // ScoreEngine.java:259
+  reg         score_pass_finished_d27;              // ScoreEngine.java:259
+  reg         score_pass_finished_d28;              // ScoreEngine.java:259
+  reg         score_pass_finished_d29;              // ScoreEngine.java:259
+  reg         score_pass_finished_d30;              // ScoreEngine.java:259
+  reg         score_pass_finished_d31;              // ScoreEngine.java:259
+  reg         score_pass_finished_d32;              // ScoreEngine.java:259
+  reg         score_pass_finished_d33;              // ScoreEngine.java:259
+  reg         score_pass_finished_d34;              // ScoreEngine.java:259
+  reg         score_pass_finished_d35;              // ScoreEngine.java:259
+  reg         score_pass_finished_d36;              // ScoreEngine.java:259
+  reg         score_pass_finished_d37;              // ScoreEngine.java:259
+  reg         score_pass_finished_d38;              // ScoreEngine.java:259
+  reg         score_pass_finished_d39;              // ScoreEngine.java:259
+  reg         score_pass_finished_d40;              // ScoreEngine.java:259
+  reg         score_pass_finished_d41;              // ScoreEngine.java:259
+  reg         score_pass_finished_d42;              // ScoreEngine.java:259
+  reg         score_pass_finished_d43;              // ScoreEngine.java:259
 
   // score_sink
   reg  [31:0] max_0;                                // AttentionUnit.java:690
@@ -830,12 +833,12 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [6:0]  value_loaded;                         // ChunkProgress.java:47
 
   // value_engine.value_walk
-  reg         value_active;                         // ChunkWalk.java:64
-  reg  [4:0]  value_chunk;                          // ChunkWalk.java:65
-  reg  [9:0]  value_chunk_start;                    // ChunkWalk.java:66
-  wire        value_finishing;                      // ChunkWalk.java:67
-  wire        value_chunk_done;                     // ChunkWalk.java:68
-  wire        value_slot_done;                      // ChunkWalk.java:69
+  reg         value_active;                         // ChunkWalk.java:69
+  reg  [4:0]  value_chunk;                          // ChunkWalk.java:70
+  reg  [9:0]  value_chunk_start;                    // ChunkWalk.java:71
+  wire        value_finishing;                      // ChunkWalk.java:72
+  wire        value_chunk_done;                     // ChunkWalk.java:73
+  wire        value_slot_done;                      // ChunkWalk.java:74
 
   // value_engine.value_walk.value_slots
   reg  [1:0]  value_slots_slot;                     // SlotWalker.java:52
@@ -848,21 +851,24 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        value_slots_next_token;               // SlotWalker.java:62
 
   // value_engine.value_walk
-  wire [0:0]  value_half;                           // ChunkWalk.java:80
-  wire [5:0]  value_need_rows;                      // ChunkWalk.java:81
-  wire [7:0]  value_chunk_wide;                     // ChunkWalk.java:83
-  reg         value_chunk_behind;                   // ChunkWalk.java:90
-  reg         value_chunk_landing;                  // ChunkWalk.java:91
-  wire        value_rows_landed;                    // ChunkWalk.java:92
-  wire        value_rows_in;                        // ChunkWalk.java:93
-  wire        value_step;                           // ChunkWalk.java:94
-  reg  [9:0]  value_next_chunk_start;               // ChunkWalk.java:99
-  reg         value_slot_has_rows;                  // ChunkWalk.java:110
-  reg  [5:0]  value_rows_here;                      // ChunkWalk.java:110
-  reg         value_rows_fit_turn;                  // ChunkWalk.java:111
-  wire        value_slot_finished;                  // ChunkWalk.java:119
-  wire        value_last_chunk;                     // ChunkWalk.java:124
-  wire        value_walk_done;                      // ChunkWalk.java:125
+  wire [0:0]  value_half;                           // ChunkWalk.java:85
+  wire [5:0]  value_need_rows;                      // ChunkWalk.java:86
+  wire        value_need_moves;                     // ChunkWalk.java:87
+  wire [7:0]  value_chunk_wide;                     // ChunkWalk.java:89
+  reg         value_chunk_behind;                   // ChunkWalk.java:96
+  reg         value_chunk_landing;                  // ChunkWalk.java:97
+  wire        value_rows_landed;                    // ChunkWalk.java:98
+  reg         value_rows_landed_before;             // ChunkWalk.java:105
+  wire        value_rows_in;                        // ChunkWalk.java:106
+  wire        value_step;                           // ChunkWalk.java:107
+  reg  [9:0]  value_next_chunk_start;               // ChunkWalk.java:112
+  reg         value_slot_has_rows;                  // ChunkWalk.java:123
+  reg  [5:0]  value_rows_here;                      // ChunkWalk.java:123
+  reg         value_rows_fit_turn;                  // ChunkWalk.java:124
+  wire        value_slot_finished;                  // ChunkWalk.java:132
+  wire        value_need_steady;                    // ChunkWalk.java:133
+  wire        value_last_chunk;                     // ChunkWalk.java:139
+  wire        value_walk_done;                      // ChunkWalk.java:140
 
   // value_engine
   wire [7:0]  value_pass_beats;                     // ValueEngine.java:102
@@ -871,25 +877,25 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   reg  [3:0]  value_last_beat_index;                // ValueEngine.java:107
   wire        value_last_beat;                      // ValueEngine.java:110
   wire        value_last_row;                       // ValueEngine.java:111
-  reg  [5:0]  value_row_after;                      // ValueEngine.java:115
-  wire [5:0]  value_row_needs;                      // ValueEngine.java:117
-  wire        value_issue;                          // ValueEngine.java:131
-  wire [9:0]  value_position;                       // ValueEngine.java:132
+  reg  [5:0]  value_row_after;                      // ValueEngine.java:116
+  wire [5:0]  value_row_needs;                      // ValueEngine.java:118
+  wire        value_issue;                          // ValueEngine.java:132
+  wire [9:0]  value_position;                       // ValueEngine.java:133
   wire        value_issue_second_set;               // SlotSet.java:24
   wire [0:0]  value_issue_set_slot;                 // SlotSet.java:26
-  wire [7:0]  partial_address;                      // ValueEngine.java:145
-  reg  [31:0] slot_max;                             // ValueEngine.java:152
-  reg  [31:0] row_negated_max_d1;                   // ValueEngine.java:160
-  reg         value_issue_d1;                       // ValueEngine.java:160
-  wire        row_shifted_in_valid;                 // ValueEngine.java:160
-  wire [31:0] row_shifted_in_payload_a;             // ValueEngine.java:160
-  wire [31:0] row_shifted_in_payload_b;             // ValueEngine.java:160
-  wire        row_shifted_out_valid;                // ValueEngine.java:160
-  wire [31:0] row_shifted_out_payload;              // ValueEngine.java:160
-  wire        row_weight_in_valid;                  // ValueEngine.java:160
-  wire [31:0] row_weight_in_payload;                // ValueEngine.java:160
-  wire        row_weight_out_valid;                 // ValueEngine.java:160
-  wire [31:0] row_weight_out_payload;               // ValueEngine.java:160
+  wire [7:0]  partial_address;                      // ValueEngine.java:146
+  reg  [31:0] slot_max;                             // ValueEngine.java:153
+  reg  [31:0] row_negated_max_d1;                   // ValueEngine.java:161
+  reg         value_issue_d1;                       // ValueEngine.java:161
+  wire        row_shifted_in_valid;                 // ValueEngine.java:161
+  wire [31:0] row_shifted_in_payload_a;             // ValueEngine.java:161
+  wire [31:0] row_shifted_in_payload_b;             // ValueEngine.java:161
+  wire        row_shifted_out_valid;                // ValueEngine.java:161
+  wire [31:0] row_shifted_out_payload;              // ValueEngine.java:161
+  wire        row_weight_in_valid;                  // ValueEngine.java:161
+  wire [31:0] row_weight_in_payload;                // ValueEngine.java:161
+  wire        row_weight_out_valid;                 // ValueEngine.java:161
+  wire [31:0] row_weight_out_payload;               // ValueEngine.java:161
 
   // value_engine.value_mac
   wire [31:0] value_mac_a0;                         // MacLanes.java:106
@@ -951,253 +957,253 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [31:0] value_mac_lane3_sum_out_payload;      // MacLanes.java:119
 
   // value_engine
-  wire        value_lane0_v_in_valid;               // ValueEngine.java:170
-  wire [15:0] value_lane0_v_in_payload;             // ValueEngine.java:170
-  wire        value_lane0_v_out_valid;              // ValueEngine.java:170
-  wire [31:0] value_lane0_v_out_payload;            // ValueEngine.java:170
-  wire        value_lane1_v_in_valid;               // ValueEngine.java:170
-  wire [15:0] value_lane1_v_in_payload;             // ValueEngine.java:170
-  wire        value_lane1_v_out_valid;              // ValueEngine.java:170
-  wire [31:0] value_lane1_v_out_payload;            // ValueEngine.java:170
-  wire        value_lane2_v_in_valid;               // ValueEngine.java:170
-  wire [15:0] value_lane2_v_in_payload;             // ValueEngine.java:170
-  wire        value_lane2_v_out_valid;              // ValueEngine.java:170
-  wire [31:0] value_lane2_v_out_payload;            // ValueEngine.java:170
-  wire        value_lane3_v_in_valid;               // ValueEngine.java:170
-  wire [15:0] value_lane3_v_in_payload;             // ValueEngine.java:170
-  wire        value_lane3_v_out_valid;              // ValueEngine.java:170
-  wire [31:0] value_lane3_v_out_payload;            // ValueEngine.java:170
-  reg  [31:0] value_lane0_v_d1;                     // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d2;                     // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d3;                     // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d4;                     // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d5;                     // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d6;                     // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d7;                     // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d8;                     // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d9;                     // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d10;                    // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d11;                    // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d12;                    // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d13;                    // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d14;                    // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d15;                    // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d16;                    // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d17;                    // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d18;                    // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d19;                    // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d20;                    // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d21;                    // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d22;                    // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d23;                    // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d24;                    // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d25;                    // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d26;                    // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d27;                    // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d28;                    // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d29;                    // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d30;                    // ValueEngine.java:177
-  reg  [31:0] value_lane0_v_d31;                    // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d1;                     // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d2;                     // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d3;                     // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d4;                     // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d5;                     // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d6;                     // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d7;                     // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d8;                     // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d9;                     // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d10;                    // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d11;                    // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d12;                    // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d13;                    // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d14;                    // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d15;                    // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d16;                    // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d17;                    // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d18;                    // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d19;                    // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d20;                    // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d21;                    // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d22;                    // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d23;                    // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d24;                    // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d25;                    // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d26;                    // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d27;                    // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d28;                    // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d29;                    // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d30;                    // ValueEngine.java:177
-  reg  [31:0] value_lane1_v_d31;                    // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d1;                     // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d2;                     // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d3;                     // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d4;                     // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d5;                     // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d6;                     // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d7;                     // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d8;                     // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d9;                     // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d10;                    // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d11;                    // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d12;                    // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d13;                    // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d14;                    // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d15;                    // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d16;                    // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d17;                    // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d18;                    // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d19;                    // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d20;                    // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d21;                    // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d22;                    // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d23;                    // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d24;                    // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d25;                    // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d26;                    // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d27;                    // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d28;                    // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d29;                    // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d30;                    // ValueEngine.java:177
-  reg  [31:0] value_lane2_v_d31;                    // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d1;                     // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d2;                     // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d3;                     // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d4;                     // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d5;                     // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d6;                     // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d7;                     // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d8;                     // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d9;                     // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d10;                    // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d11;                    // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d12;                    // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d13;                    // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d14;                    // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d15;                    // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d16;                    // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d17;                    // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d18;                    // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d19;                    // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d20;                    // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d21;                    // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d22;                    // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d23;                    // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d24;                    // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d25;                    // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d26;                    // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d27;                    // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d28;                    // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d29;                    // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d30;                    // ValueEngine.java:177
-  reg  [31:0] value_lane3_v_d31;                    // ValueEngine.java:177
-  reg  [7:0]  accumulate_address_d1;                // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d2;                // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d3;                // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d4;                // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d5;                // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d6;                // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d7;                // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d8;                // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d9;                // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d10;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d11;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d12;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d13;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d14;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d15;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d16;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d17;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d18;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d19;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d20;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d21;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d22;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d23;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d24;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d25;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d26;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d27;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d28;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d29;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d30;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d31;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d32;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d33;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d34;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d35;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d36;               // ValueEngine.java:186
-  reg  [7:0]  accumulate_address_d37;               // ValueEngine.java:186
-  reg         row_weight_valid_d1;                  // ValueEngine.java:187
-  reg         row_weight_valid_d2;                  // ValueEngine.java:187
-  reg         row_weight_valid_d3;                  // ValueEngine.java:187
-  reg         row_weight_valid_d4;                  // ValueEngine.java:187
-  reg         row_shifted_valid_d1;                 // ValueEngine.java:192
-  reg         row_shifted_valid_d2;                 // ValueEngine.java:192
-  reg         row_shifted_valid_d3;                 // ValueEngine.java:192
-  reg         row_shifted_valid_d4;                 // ValueEngine.java:192
-  reg         row_shifted_valid_d5;                 // ValueEngine.java:192
-  reg         row_shifted_valid_d6;                 // ValueEngine.java:192
-  reg         row_shifted_valid_d7;                 // ValueEngine.java:192
-  reg         row_shifted_valid_d8;                 // ValueEngine.java:192
-  reg         row_shifted_valid_d9;                 // ValueEngine.java:192
-  reg         row_shifted_valid_d10;                // ValueEngine.java:192
-  reg         row_shifted_valid_d11;                // ValueEngine.java:192
-  reg         row_shifted_valid_d12;                // ValueEngine.java:192
-  reg         row_shifted_valid_d13;                // ValueEngine.java:192
-  reg         row_shifted_valid_d14;                // ValueEngine.java:192
-  reg         row_shifted_valid_d15;                // ValueEngine.java:192
-  reg         row_shifted_valid_d16;                // ValueEngine.java:192
-  reg         row_shifted_valid_d17;                // ValueEngine.java:192
-  reg         row_shifted_valid_d18;                // ValueEngine.java:192
-  reg         row_shifted_valid_d19;                // ValueEngine.java:192
-  reg         row_shifted_valid_d20;                // ValueEngine.java:192
-  reg         row_shifted_valid_d21;                // ValueEngine.java:192
-  reg         row_shifted_valid_d22;                // ValueEngine.java:192
-  reg         row_shifted_valid_d23;                // ValueEngine.java:192
-  reg         row_shifted_valid_d24;                // ValueEngine.java:192
-  reg         row_first_beat_d1;                    // ValueEngine.java:192
-  reg         row_first_beat_d2;                    // ValueEngine.java:192
-  reg         row_first_beat_d3;                    // ValueEngine.java:192
-  reg         row_first_beat_d4;                    // ValueEngine.java:192
-  reg         row_first_beat_d5;                    // ValueEngine.java:192
-  reg         row_first_beat_d6;                    // ValueEngine.java:192
-  reg         row_first_beat_d7;                    // ValueEngine.java:192
-  reg         row_first_beat_d8;                    // ValueEngine.java:192
-  reg         row_first_beat_d9;                    // ValueEngine.java:192
-  reg         row_first_beat_d10;                   // ValueEngine.java:192
-  reg         row_first_beat_d11;                   // ValueEngine.java:192
-  reg         row_first_beat_d12;                   // ValueEngine.java:192
-  reg         row_first_beat_d13;                   // ValueEngine.java:192
-  reg         row_first_beat_d14;                   // ValueEngine.java:192
-  reg         row_first_beat_d15;                   // ValueEngine.java:192
-  reg         row_first_beat_d16;                   // ValueEngine.java:192
-  reg         row_first_beat_d17;                   // ValueEngine.java:192
-  reg         row_first_beat_d18;                   // ValueEngine.java:192
-  reg         row_first_beat_d19;                   // ValueEngine.java:192
-  reg         row_first_beat_d20;                   // ValueEngine.java:192
-  reg         row_first_beat_d21;                   // ValueEngine.java:192
-  reg         row_first_beat_d22;                   // ValueEngine.java:192
-  reg         row_first_beat_d23;                   // ValueEngine.java:192
-  reg         row_first_beat_d24;                   // ValueEngine.java:192
-  reg         row_first_beat_d25;                   // ValueEngine.java:192
-  reg         row_first_beat_d26;                   // ValueEngine.java:192
-  reg         row_first_beat_d27;                   // ValueEngine.java:192
-  reg         row_first_beat_d28;                   // ValueEngine.java:192
-  reg         row_first_beat_d29;                   // ValueEngine.java:192
-  reg         row_first_beat_d30;                   // ValueEngine.java:192
-  reg         row_first_beat_d31;                   // ValueEngine.java:192
-  wire        z_read_enable;                        // ValueEngine.java:192
-  wire [31:0] gather_data_s0_0;                     // ValueEngine.java:202
-  wire [31:0] gather_data_s0_1;                     // ValueEngine.java:202
-  wire [31:0] gather_data_s0_2;                     // ValueEngine.java:202
-  wire [31:0] gather_data_s0_3;                     // ValueEngine.java:202
-  wire [31:0] z_gather_data_s0;                     // ValueEngine.java:205
-  wire [31:0] gather_data_s1_0;                     // ValueEngine.java:202
-  wire [31:0] gather_data_s1_1;                     // ValueEngine.java:202
-  wire [31:0] gather_data_s1_2;                     // ValueEngine.java:202
-  wire [31:0] gather_data_s1_3;                     // ValueEngine.java:202
-  wire [31:0] z_gather_data_s1;                     // ValueEngine.java:205
+  wire        value_lane0_v_in_valid;               // ValueEngine.java:171
+  wire [15:0] value_lane0_v_in_payload;             // ValueEngine.java:171
+  wire        value_lane0_v_out_valid;              // ValueEngine.java:171
+  wire [31:0] value_lane0_v_out_payload;            // ValueEngine.java:171
+  wire        value_lane1_v_in_valid;               // ValueEngine.java:171
+  wire [15:0] value_lane1_v_in_payload;             // ValueEngine.java:171
+  wire        value_lane1_v_out_valid;              // ValueEngine.java:171
+  wire [31:0] value_lane1_v_out_payload;            // ValueEngine.java:171
+  wire        value_lane2_v_in_valid;               // ValueEngine.java:171
+  wire [15:0] value_lane2_v_in_payload;             // ValueEngine.java:171
+  wire        value_lane2_v_out_valid;              // ValueEngine.java:171
+  wire [31:0] value_lane2_v_out_payload;            // ValueEngine.java:171
+  wire        value_lane3_v_in_valid;               // ValueEngine.java:171
+  wire [15:0] value_lane3_v_in_payload;             // ValueEngine.java:171
+  wire        value_lane3_v_out_valid;              // ValueEngine.java:171
+  wire [31:0] value_lane3_v_out_payload;            // ValueEngine.java:171
+  reg  [31:0] value_lane0_v_d1;                     // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d2;                     // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d3;                     // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d4;                     // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d5;                     // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d6;                     // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d7;                     // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d8;                     // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d9;                     // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d10;                    // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d11;                    // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d12;                    // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d13;                    // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d14;                    // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d15;                    // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d16;                    // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d17;                    // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d18;                    // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d19;                    // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d20;                    // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d21;                    // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d22;                    // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d23;                    // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d24;                    // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d25;                    // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d26;                    // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d27;                    // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d28;                    // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d29;                    // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d30;                    // ValueEngine.java:178
+  reg  [31:0] value_lane0_v_d31;                    // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d1;                     // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d2;                     // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d3;                     // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d4;                     // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d5;                     // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d6;                     // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d7;                     // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d8;                     // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d9;                     // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d10;                    // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d11;                    // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d12;                    // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d13;                    // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d14;                    // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d15;                    // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d16;                    // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d17;                    // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d18;                    // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d19;                    // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d20;                    // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d21;                    // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d22;                    // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d23;                    // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d24;                    // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d25;                    // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d26;                    // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d27;                    // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d28;                    // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d29;                    // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d30;                    // ValueEngine.java:178
+  reg  [31:0] value_lane1_v_d31;                    // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d1;                     // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d2;                     // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d3;                     // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d4;                     // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d5;                     // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d6;                     // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d7;                     // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d8;                     // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d9;                     // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d10;                    // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d11;                    // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d12;                    // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d13;                    // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d14;                    // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d15;                    // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d16;                    // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d17;                    // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d18;                    // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d19;                    // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d20;                    // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d21;                    // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d22;                    // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d23;                    // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d24;                    // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d25;                    // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d26;                    // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d27;                    // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d28;                    // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d29;                    // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d30;                    // ValueEngine.java:178
+  reg  [31:0] value_lane2_v_d31;                    // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d1;                     // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d2;                     // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d3;                     // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d4;                     // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d5;                     // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d6;                     // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d7;                     // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d8;                     // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d9;                     // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d10;                    // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d11;                    // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d12;                    // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d13;                    // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d14;                    // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d15;                    // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d16;                    // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d17;                    // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d18;                    // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d19;                    // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d20;                    // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d21;                    // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d22;                    // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d23;                    // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d24;                    // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d25;                    // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d26;                    // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d27;                    // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d28;                    // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d29;                    // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d30;                    // ValueEngine.java:178
+  reg  [31:0] value_lane3_v_d31;                    // ValueEngine.java:178
+  reg  [7:0]  accumulate_address_d1;                // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d2;                // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d3;                // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d4;                // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d5;                // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d6;                // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d7;                // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d8;                // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d9;                // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d10;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d11;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d12;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d13;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d14;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d15;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d16;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d17;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d18;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d19;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d20;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d21;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d22;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d23;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d24;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d25;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d26;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d27;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d28;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d29;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d30;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d31;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d32;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d33;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d34;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d35;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d36;               // ValueEngine.java:187
+  reg  [7:0]  accumulate_address_d37;               // ValueEngine.java:187
+  reg         row_weight_valid_d1;                  // ValueEngine.java:188
+  reg         row_weight_valid_d2;                  // ValueEngine.java:188
+  reg         row_weight_valid_d3;                  // ValueEngine.java:188
+  reg         row_weight_valid_d4;                  // ValueEngine.java:188
+  reg         row_shifted_valid_d1;                 // ValueEngine.java:193
+  reg         row_shifted_valid_d2;                 // ValueEngine.java:193
+  reg         row_shifted_valid_d3;                 // ValueEngine.java:193
+  reg         row_shifted_valid_d4;                 // ValueEngine.java:193
+  reg         row_shifted_valid_d5;                 // ValueEngine.java:193
+  reg         row_shifted_valid_d6;                 // ValueEngine.java:193
+  reg         row_shifted_valid_d7;                 // ValueEngine.java:193
+  reg         row_shifted_valid_d8;                 // ValueEngine.java:193
+  reg         row_shifted_valid_d9;                 // ValueEngine.java:193
+  reg         row_shifted_valid_d10;                // ValueEngine.java:193
+  reg         row_shifted_valid_d11;                // ValueEngine.java:193
+  reg         row_shifted_valid_d12;                // ValueEngine.java:193
+  reg         row_shifted_valid_d13;                // ValueEngine.java:193
+  reg         row_shifted_valid_d14;                // ValueEngine.java:193
+  reg         row_shifted_valid_d15;                // ValueEngine.java:193
+  reg         row_shifted_valid_d16;                // ValueEngine.java:193
+  reg         row_shifted_valid_d17;                // ValueEngine.java:193
+  reg         row_shifted_valid_d18;                // ValueEngine.java:193
+  reg         row_shifted_valid_d19;                // ValueEngine.java:193
+  reg         row_shifted_valid_d20;                // ValueEngine.java:193
+  reg         row_shifted_valid_d21;                // ValueEngine.java:193
+  reg         row_shifted_valid_d22;                // ValueEngine.java:193
+  reg         row_shifted_valid_d23;                // ValueEngine.java:193
+  reg         row_shifted_valid_d24;                // ValueEngine.java:193
+  reg         row_first_beat_d1;                    // ValueEngine.java:193
+  reg         row_first_beat_d2;                    // ValueEngine.java:193
+  reg         row_first_beat_d3;                    // ValueEngine.java:193
+  reg         row_first_beat_d4;                    // ValueEngine.java:193
+  reg         row_first_beat_d5;                    // ValueEngine.java:193
+  reg         row_first_beat_d6;                    // ValueEngine.java:193
+  reg         row_first_beat_d7;                    // ValueEngine.java:193
+  reg         row_first_beat_d8;                    // ValueEngine.java:193
+  reg         row_first_beat_d9;                    // ValueEngine.java:193
+  reg         row_first_beat_d10;                   // ValueEngine.java:193
+  reg         row_first_beat_d11;                   // ValueEngine.java:193
+  reg         row_first_beat_d12;                   // ValueEngine.java:193
+  reg         row_first_beat_d13;                   // ValueEngine.java:193
+  reg         row_first_beat_d14;                   // ValueEngine.java:193
+  reg         row_first_beat_d15;                   // ValueEngine.java:193
+  reg         row_first_beat_d16;                   // ValueEngine.java:193
+  reg         row_first_beat_d17;                   // ValueEngine.java:193
+  reg         row_first_beat_d18;                   // ValueEngine.java:193
+  reg         row_first_beat_d19;                   // ValueEngine.java:193
+  reg         row_first_beat_d20;                   // ValueEngine.java:193
+  reg         row_first_beat_d21;                   // ValueEngine.java:193
+  reg         row_first_beat_d22;                   // ValueEngine.java:193
+  reg         row_first_beat_d23;                   // ValueEngine.java:193
+  reg         row_first_beat_d24;                   // ValueEngine.java:193
+  reg         row_first_beat_d25;                   // ValueEngine.java:193
+  reg         row_first_beat_d26;                   // ValueEngine.java:193
+  reg         row_first_beat_d27;                   // ValueEngine.java:193
+  reg         row_first_beat_d28;                   // ValueEngine.java:193
+  reg         row_first_beat_d29;                   // ValueEngine.java:193
+  reg         row_first_beat_d30;                   // ValueEngine.java:193
+  reg         row_first_beat_d31;                   // ValueEngine.java:193
+  wire        z_read_enable;                        // ValueEngine.java:193
+  wire [31:0] gather_data_s0_0;                     // ValueEngine.java:203
+  wire [31:0] gather_data_s0_1;                     // ValueEngine.java:203
+  wire [31:0] gather_data_s0_2;                     // ValueEngine.java:203
+  wire [31:0] gather_data_s0_3;                     // ValueEngine.java:203
+  wire [31:0] z_gather_data_s0;                     // ValueEngine.java:206
+  wire [31:0] gather_data_s1_0;                     // ValueEngine.java:203
+  wire [31:0] gather_data_s1_1;                     // ValueEngine.java:203
+  wire [31:0] gather_data_s1_2;                     // ValueEngine.java:203
+  wire [31:0] gather_data_s1_3;                     // ValueEngine.java:203
+  wire [31:0] z_gather_data_s1;                     // ValueEngine.java:206
 
   // value_engine.reduction
   reg  [1:0]  element_phase;                        // Reduction.java:101
@@ -1584,296 +1590,296 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire        z_may_gather;                         // Reduction.java:313
 
   // value_engine
-  reg         accumulate_set_d1;                    // ValueEngine.java:214
-  reg         accumulate_set_d2;                    // ValueEngine.java:214
-  reg         accumulate_set_d3;                    // ValueEngine.java:214
-  reg         accumulate_set_d4;                    // ValueEngine.java:214
-  reg         accumulate_set_d5;                    // ValueEngine.java:214
-  reg         accumulate_set_d6;                    // ValueEngine.java:214
-  reg         accumulate_set_d7;                    // ValueEngine.java:214
-  reg         accumulate_set_d8;                    // ValueEngine.java:214
-  reg         accumulate_set_d9;                    // ValueEngine.java:214
-  reg         accumulate_set_d10;                   // ValueEngine.java:214
-  reg         accumulate_set_d11;                   // ValueEngine.java:214
-  reg         accumulate_set_d12;                   // ValueEngine.java:214
-  reg         accumulate_set_d13;                   // ValueEngine.java:214
-  reg         accumulate_set_d14;                   // ValueEngine.java:214
-  reg         accumulate_set_d15;                   // ValueEngine.java:214
-  reg         accumulate_set_d16;                   // ValueEngine.java:214
-  reg         accumulate_set_d17;                   // ValueEngine.java:214
-  reg         accumulate_set_d18;                   // ValueEngine.java:214
-  reg         accumulate_set_d19;                   // ValueEngine.java:214
-  reg         accumulate_set_d20;                   // ValueEngine.java:214
-  reg         accumulate_set_d21;                   // ValueEngine.java:214
-  reg         accumulate_set_d22;                   // ValueEngine.java:214
-  reg         accumulate_set_d23;                   // ValueEngine.java:214
-  reg         accumulate_set_d24;                   // ValueEngine.java:214
-  reg         accumulate_set_d25;                   // ValueEngine.java:214
-  reg         accumulate_set_d26;                   // ValueEngine.java:214
-  reg         accumulate_set_d27;                   // ValueEngine.java:214
-  reg         accumulate_set_d28;                   // ValueEngine.java:214
-  reg         accumulate_set_d29;                   // ValueEngine.java:214
-  reg         accumulate_set_d30;                   // ValueEngine.java:214
-  reg         accumulate_set_d31;                   // ValueEngine.java:214
-  wire        z_accumulate_read_s0;                 // ValueEngine.java:214
-  wire        z_gather_read_s0;                     // ValueEngine.java:215
-  reg  [4:0]  z_address_d1;                         // ValueEngine.java:218
-  reg  [4:0]  z_address_d2;                         // ValueEngine.java:218
-  reg  [4:0]  z_address_d3;                         // ValueEngine.java:218
-  reg  [4:0]  z_address_d4;                         // ValueEngine.java:218
-  reg  [4:0]  z_address_d5;                         // ValueEngine.java:218
-  reg  [4:0]  z_address_d6;                         // ValueEngine.java:218
-  reg  [4:0]  z_address_d7;                         // ValueEngine.java:218
-  reg  [4:0]  z_address_d8;                         // ValueEngine.java:218
-  reg  [4:0]  z_address_d9;                         // ValueEngine.java:218
-  reg  [4:0]  z_address_d10;                        // ValueEngine.java:218
-  reg  [4:0]  z_address_d11;                        // ValueEngine.java:218
-  reg  [4:0]  z_address_d12;                        // ValueEngine.java:218
-  reg  [4:0]  z_address_d13;                        // ValueEngine.java:218
-  reg  [4:0]  z_address_d14;                        // ValueEngine.java:218
-  reg  [4:0]  z_address_d15;                        // ValueEngine.java:218
-  reg  [4:0]  z_address_d16;                        // ValueEngine.java:218
-  reg  [4:0]  z_address_d17;                        // ValueEngine.java:218
-  reg  [4:0]  z_address_d18;                        // ValueEngine.java:218
-  reg  [4:0]  z_address_d19;                        // ValueEngine.java:218
-  reg  [4:0]  z_address_d20;                        // ValueEngine.java:218
-  reg  [4:0]  z_address_d21;                        // ValueEngine.java:218
-  reg  [4:0]  z_address_d22;                        // ValueEngine.java:218
-  reg  [4:0]  z_address_d23;                        // ValueEngine.java:218
-  reg  [4:0]  z_address_d24;                        // ValueEngine.java:218
-  reg  [4:0]  z_address_d25;                        // ValueEngine.java:218
-  reg  [4:0]  z_address_d26;                        // ValueEngine.java:218
-  reg  [4:0]  z_address_d27;                        // ValueEngine.java:218
-  reg  [4:0]  z_address_d28;                        // ValueEngine.java:218
-  reg  [4:0]  z_address_d29;                        // ValueEngine.java:218
-  reg  [4:0]  z_address_d30;                        // ValueEngine.java:218
-  reg  [4:0]  z_address_d31;                        // ValueEngine.java:218
-  wire [4:0]  z_lanes_read_address_s0;              // ValueEngine.java:219
-  reg  [31:0] z_lanes_read_s0;                      // ValueEngine.java:220
-  reg         accumulate_set_d32;                   // ValueEngine.java:223
-  reg         accumulate_set_d33;                   // ValueEngine.java:223
-  reg         accumulate_set_d34;                   // ValueEngine.java:223
-  reg         accumulate_set_d35;                   // ValueEngine.java:223
-  reg         accumulate_set_d36;                   // ValueEngine.java:223
-  reg         accumulate_set_d37;                   // ValueEngine.java:223
-  wire        bank_accumulate_read_s0;              // ValueEngine.java:223
-  wire        bank_gather_read_s0;                  // ValueEngine.java:224
-  wire [7:0]  bank_read_address_s0;                 // ValueEngine.java:227
-  reg  [31:0] bank_read_s0_0_r0;                    // ValueEngine.java:230
-  reg  [31:0] bank_read_s0_0;                       // ValueEngine.java:230
-  reg  [31:0] bank_read_s0_1_r0;                    // ValueEngine.java:230
-  reg  [31:0] bank_read_s0_1;                       // ValueEngine.java:230
-  reg  [31:0] bank_read_s0_2_r0;                    // ValueEngine.java:230
-  reg  [31:0] bank_read_s0_2;                       // ValueEngine.java:230
-  reg  [31:0] bank_read_s0_3_r0;                    // ValueEngine.java:230
-  reg  [31:0] bank_read_s0_3;                       // ValueEngine.java:230
-  wire        z_accumulate_read_s1;                 // ValueEngine.java:214
-  wire        z_gather_read_s1;                     // ValueEngine.java:215
-  wire [4:0]  z_lanes_read_address_s1;              // ValueEngine.java:219
-  reg  [31:0] z_lanes_read_s1;                      // ValueEngine.java:220
-  wire        bank_accumulate_read_s1;              // ValueEngine.java:223
-  wire        bank_gather_read_s1;                  // ValueEngine.java:224
-  wire [7:0]  bank_read_address_s1;                 // ValueEngine.java:227
-  reg  [31:0] bank_read_s1_0_r0;                    // ValueEngine.java:230
-  reg  [31:0] bank_read_s1_0;                       // ValueEngine.java:230
-  reg  [31:0] bank_read_s1_1_r0;                    // ValueEngine.java:230
-  reg  [31:0] bank_read_s1_1;                       // ValueEngine.java:230
-  reg  [31:0] bank_read_s1_2_r0;                    // ValueEngine.java:230
-  reg  [31:0] bank_read_s1_2;                       // ValueEngine.java:230
-  reg  [31:0] bank_read_s1_3_r0;                    // ValueEngine.java:230
-  reg  [31:0] bank_read_s1_3;                       // ValueEngine.java:230
+  reg         accumulate_set_d1;                    // ValueEngine.java:215
+  reg         accumulate_set_d2;                    // ValueEngine.java:215
+  reg         accumulate_set_d3;                    // ValueEngine.java:215
+  reg         accumulate_set_d4;                    // ValueEngine.java:215
+  reg         accumulate_set_d5;                    // ValueEngine.java:215
+  reg         accumulate_set_d6;                    // ValueEngine.java:215
+  reg         accumulate_set_d7;                    // ValueEngine.java:215
+  reg         accumulate_set_d8;                    // ValueEngine.java:215
+  reg         accumulate_set_d9;                    // ValueEngine.java:215
+  reg         accumulate_set_d10;                   // ValueEngine.java:215
+  reg         accumulate_set_d11;                   // ValueEngine.java:215
+  reg         accumulate_set_d12;                   // ValueEngine.java:215
+  reg         accumulate_set_d13;                   // ValueEngine.java:215
+  reg         accumulate_set_d14;                   // ValueEngine.java:215
+  reg         accumulate_set_d15;                   // ValueEngine.java:215
+  reg         accumulate_set_d16;                   // ValueEngine.java:215
+  reg         accumulate_set_d17;                   // ValueEngine.java:215
+  reg         accumulate_set_d18;                   // ValueEngine.java:215
+  reg         accumulate_set_d19;                   // ValueEngine.java:215
+  reg         accumulate_set_d20;                   // ValueEngine.java:215
+  reg         accumulate_set_d21;                   // ValueEngine.java:215
+  reg         accumulate_set_d22;                   // ValueEngine.java:215
+  reg         accumulate_set_d23;                   // ValueEngine.java:215
+  reg         accumulate_set_d24;                   // ValueEngine.java:215
+  reg         accumulate_set_d25;                   // ValueEngine.java:215
+  reg         accumulate_set_d26;                   // ValueEngine.java:215
+  reg         accumulate_set_d27;                   // ValueEngine.java:215
+  reg         accumulate_set_d28;                   // ValueEngine.java:215
+  reg         accumulate_set_d29;                   // ValueEngine.java:215
+  reg         accumulate_set_d30;                   // ValueEngine.java:215
+  reg         accumulate_set_d31;                   // ValueEngine.java:215
+  wire        z_accumulate_read_s0;                 // ValueEngine.java:215
+  wire        z_gather_read_s0;                     // ValueEngine.java:216
+  reg  [4:0]  z_address_d1;                         // ValueEngine.java:219
+  reg  [4:0]  z_address_d2;                         // ValueEngine.java:219
+  reg  [4:0]  z_address_d3;                         // ValueEngine.java:219
+  reg  [4:0]  z_address_d4;                         // ValueEngine.java:219
+  reg  [4:0]  z_address_d5;                         // ValueEngine.java:219
+  reg  [4:0]  z_address_d6;                         // ValueEngine.java:219
+  reg  [4:0]  z_address_d7;                         // ValueEngine.java:219
+  reg  [4:0]  z_address_d8;                         // ValueEngine.java:219
+  reg  [4:0]  z_address_d9;                         // ValueEngine.java:219
+  reg  [4:0]  z_address_d10;                        // ValueEngine.java:219
+  reg  [4:0]  z_address_d11;                        // ValueEngine.java:219
+  reg  [4:0]  z_address_d12;                        // ValueEngine.java:219
+  reg  [4:0]  z_address_d13;                        // ValueEngine.java:219
+  reg  [4:0]  z_address_d14;                        // ValueEngine.java:219
+  reg  [4:0]  z_address_d15;                        // ValueEngine.java:219
+  reg  [4:0]  z_address_d16;                        // ValueEngine.java:219
+  reg  [4:0]  z_address_d17;                        // ValueEngine.java:219
+  reg  [4:0]  z_address_d18;                        // ValueEngine.java:219
+  reg  [4:0]  z_address_d19;                        // ValueEngine.java:219
+  reg  [4:0]  z_address_d20;                        // ValueEngine.java:219
+  reg  [4:0]  z_address_d21;                        // ValueEngine.java:219
+  reg  [4:0]  z_address_d22;                        // ValueEngine.java:219
+  reg  [4:0]  z_address_d23;                        // ValueEngine.java:219
+  reg  [4:0]  z_address_d24;                        // ValueEngine.java:219
+  reg  [4:0]  z_address_d25;                        // ValueEngine.java:219
+  reg  [4:0]  z_address_d26;                        // ValueEngine.java:219
+  reg  [4:0]  z_address_d27;                        // ValueEngine.java:219
+  reg  [4:0]  z_address_d28;                        // ValueEngine.java:219
+  reg  [4:0]  z_address_d29;                        // ValueEngine.java:219
+  reg  [4:0]  z_address_d30;                        // ValueEngine.java:219
+  reg  [4:0]  z_address_d31;                        // ValueEngine.java:219
+  wire [4:0]  z_lanes_read_address_s0;              // ValueEngine.java:220
+  reg  [31:0] z_lanes_read_s0;                      // ValueEngine.java:221
+  reg         accumulate_set_d32;                   // ValueEngine.java:224
+  reg         accumulate_set_d33;                   // ValueEngine.java:224
+  reg         accumulate_set_d34;                   // ValueEngine.java:224
+  reg         accumulate_set_d35;                   // ValueEngine.java:224
+  reg         accumulate_set_d36;                   // ValueEngine.java:224
+  reg         accumulate_set_d37;                   // ValueEngine.java:224
+  wire        bank_accumulate_read_s0;              // ValueEngine.java:224
+  wire        bank_gather_read_s0;                  // ValueEngine.java:225
+  wire [7:0]  bank_read_address_s0;                 // ValueEngine.java:228
+  reg  [31:0] bank_read_s0_0_r0;                    // ValueEngine.java:231
+  reg  [31:0] bank_read_s0_0;                       // ValueEngine.java:231
+  reg  [31:0] bank_read_s0_1_r0;                    // ValueEngine.java:231
+  reg  [31:0] bank_read_s0_1;                       // ValueEngine.java:231
+  reg  [31:0] bank_read_s0_2_r0;                    // ValueEngine.java:231
+  reg  [31:0] bank_read_s0_2;                       // ValueEngine.java:231
+  reg  [31:0] bank_read_s0_3_r0;                    // ValueEngine.java:231
+  reg  [31:0] bank_read_s0_3;                       // ValueEngine.java:231
+  wire        z_accumulate_read_s1;                 // ValueEngine.java:215
+  wire        z_gather_read_s1;                     // ValueEngine.java:216
+  wire [4:0]  z_lanes_read_address_s1;              // ValueEngine.java:220
+  reg  [31:0] z_lanes_read_s1;                      // ValueEngine.java:221
+  wire        bank_accumulate_read_s1;              // ValueEngine.java:224
+  wire        bank_gather_read_s1;                  // ValueEngine.java:225
+  wire [7:0]  bank_read_address_s1;                 // ValueEngine.java:228
+  reg  [31:0] bank_read_s1_0_r0;                    // ValueEngine.java:231
+  reg  [31:0] bank_read_s1_0;                       // ValueEngine.java:231
+  reg  [31:0] bank_read_s1_1_r0;                    // ValueEngine.java:231
+  reg  [31:0] bank_read_s1_1;                       // ValueEngine.java:231
+  reg  [31:0] bank_read_s1_2_r0;                    // ValueEngine.java:231
+  reg  [31:0] bank_read_s1_2;                       // ValueEngine.java:231
+  reg  [31:0] bank_read_s1_3_r0;                    // ValueEngine.java:231
+  reg  [31:0] bank_read_s1_3;                       // ValueEngine.java:231
   wire [31:0] z_accumulated;                        // SlotSet.java:37
-  reg         accumulate_fresh_d1;                  // ValueEngine.java:238
-  reg         accumulate_fresh_d2;                  // ValueEngine.java:238
-  reg         accumulate_fresh_d3;                  // ValueEngine.java:238
-  reg         accumulate_fresh_d4;                  // ValueEngine.java:238
-  reg         accumulate_fresh_d5;                  // ValueEngine.java:238
-  reg         accumulate_fresh_d6;                  // ValueEngine.java:238
-  reg         accumulate_fresh_d7;                  // ValueEngine.java:238
-  reg         accumulate_fresh_d8;                  // ValueEngine.java:238
-  reg         accumulate_fresh_d9;                  // ValueEngine.java:238
-  reg         accumulate_fresh_d10;                 // ValueEngine.java:238
-  reg         accumulate_fresh_d11;                 // ValueEngine.java:238
-  reg         accumulate_fresh_d12;                 // ValueEngine.java:238
-  reg         accumulate_fresh_d13;                 // ValueEngine.java:238
-  reg         accumulate_fresh_d14;                 // ValueEngine.java:238
-  reg         accumulate_fresh_d15;                 // ValueEngine.java:238
-  reg         accumulate_fresh_d16;                 // ValueEngine.java:238
-  reg         accumulate_fresh_d17;                 // ValueEngine.java:238
-  reg         accumulate_fresh_d18;                 // ValueEngine.java:238
-  reg         accumulate_fresh_d19;                 // ValueEngine.java:238
-  reg         accumulate_fresh_d20;                 // ValueEngine.java:238
-  reg         accumulate_fresh_d21;                 // ValueEngine.java:238
-  reg         accumulate_fresh_d22;                 // ValueEngine.java:238
-  reg         accumulate_fresh_d23;                 // ValueEngine.java:238
-  reg         accumulate_fresh_d24;                 // ValueEngine.java:238
-  reg         accumulate_fresh_d25;                 // ValueEngine.java:238
-  reg         accumulate_fresh_d26;                 // ValueEngine.java:238
-  reg         accumulate_fresh_d27;                 // ValueEngine.java:238
-  reg         accumulate_fresh_d28;                 // ValueEngine.java:238
-  reg         accumulate_fresh_d29;                 // ValueEngine.java:238
-  reg         accumulate_fresh_d30;                 // ValueEngine.java:238
-  reg         accumulate_fresh_d31;                 // ValueEngine.java:238
-  reg         accumulate_fresh_d32;                 // ValueEngine.java:238
-  reg  [31:0] z_current_q;                          // ValueEngine.java:239
-  wire        z_sum_in_valid;                       // ValueEngine.java:239
-  wire [31:0] z_sum_in_payload_a;                   // ValueEngine.java:239
-  wire [31:0] z_sum_in_payload_b;                   // ValueEngine.java:239
-  wire        z_sum_out_valid;                      // ValueEngine.java:239
-  wire [31:0] z_sum_out_payload;                    // ValueEngine.java:239
-  reg         row_first_beat_d32;                   // ValueEngine.java:240
-  reg         row_first_beat_d33;                   // ValueEngine.java:240
-  reg         row_first_beat_d34;                   // ValueEngine.java:240
-  reg         row_first_beat_d35;                   // ValueEngine.java:240
-  reg         row_first_beat_d36;                   // ValueEngine.java:240
-  reg         row_first_beat_d37;                   // ValueEngine.java:240
-  reg         row_first_beat_d38;                   // ValueEngine.java:240
-  reg         row_first_beat_d39;                   // ValueEngine.java:240
-  wire        z_write;                              // ValueEngine.java:240
-  reg  [4:0]  z_address_d32;                        // ValueEngine.java:241
-  reg  [4:0]  z_address_d33;                        // ValueEngine.java:241
-  reg  [4:0]  z_address_d34;                        // ValueEngine.java:241
-  reg  [4:0]  z_address_d35;                        // ValueEngine.java:241
-  reg  [4:0]  z_address_d36;                        // ValueEngine.java:241
-  reg  [4:0]  z_address_d37;                        // ValueEngine.java:241
-  reg  [4:0]  z_address_d38;                        // ValueEngine.java:241
-  reg  [4:0]  z_address_d39;                        // ValueEngine.java:241
-  reg         accumulate_set_d38;                   // ValueEngine.java:242
-  reg         accumulate_set_d39;                   // ValueEngine.java:242
+  reg         accumulate_fresh_d1;                  // ValueEngine.java:239
+  reg         accumulate_fresh_d2;                  // ValueEngine.java:239
+  reg         accumulate_fresh_d3;                  // ValueEngine.java:239
+  reg         accumulate_fresh_d4;                  // ValueEngine.java:239
+  reg         accumulate_fresh_d5;                  // ValueEngine.java:239
+  reg         accumulate_fresh_d6;                  // ValueEngine.java:239
+  reg         accumulate_fresh_d7;                  // ValueEngine.java:239
+  reg         accumulate_fresh_d8;                  // ValueEngine.java:239
+  reg         accumulate_fresh_d9;                  // ValueEngine.java:239
+  reg         accumulate_fresh_d10;                 // ValueEngine.java:239
+  reg         accumulate_fresh_d11;                 // ValueEngine.java:239
+  reg         accumulate_fresh_d12;                 // ValueEngine.java:239
+  reg         accumulate_fresh_d13;                 // ValueEngine.java:239
+  reg         accumulate_fresh_d14;                 // ValueEngine.java:239
+  reg         accumulate_fresh_d15;                 // ValueEngine.java:239
+  reg         accumulate_fresh_d16;                 // ValueEngine.java:239
+  reg         accumulate_fresh_d17;                 // ValueEngine.java:239
+  reg         accumulate_fresh_d18;                 // ValueEngine.java:239
+  reg         accumulate_fresh_d19;                 // ValueEngine.java:239
+  reg         accumulate_fresh_d20;                 // ValueEngine.java:239
+  reg         accumulate_fresh_d21;                 // ValueEngine.java:239
+  reg         accumulate_fresh_d22;                 // ValueEngine.java:239
+  reg         accumulate_fresh_d23;                 // ValueEngine.java:239
+  reg         accumulate_fresh_d24;                 // ValueEngine.java:239
+  reg         accumulate_fresh_d25;                 // ValueEngine.java:239
+  reg         accumulate_fresh_d26;                 // ValueEngine.java:239
+  reg         accumulate_fresh_d27;                 // ValueEngine.java:239
+  reg         accumulate_fresh_d28;                 // ValueEngine.java:239
+  reg         accumulate_fresh_d29;                 // ValueEngine.java:239
+  reg         accumulate_fresh_d30;                 // ValueEngine.java:239
+  reg         accumulate_fresh_d31;                 // ValueEngine.java:239
+  reg         accumulate_fresh_d32;                 // ValueEngine.java:239
+  reg  [31:0] z_current_q;                          // ValueEngine.java:240
+  wire        z_sum_in_valid;                       // ValueEngine.java:240
+  wire [31:0] z_sum_in_payload_a;                   // ValueEngine.java:240
+  wire [31:0] z_sum_in_payload_b;                   // ValueEngine.java:240
+  wire        z_sum_out_valid;                      // ValueEngine.java:240
+  wire [31:0] z_sum_out_payload;                    // ValueEngine.java:240
+  reg         row_first_beat_d32;                   // ValueEngine.java:241
+  reg         row_first_beat_d33;                   // ValueEngine.java:241
+  reg         row_first_beat_d34;                   // ValueEngine.java:241
+  reg         row_first_beat_d35;                   // ValueEngine.java:241
+  reg         row_first_beat_d36;                   // ValueEngine.java:241
+  reg         row_first_beat_d37;                   // ValueEngine.java:241
+  reg         row_first_beat_d38;                   // ValueEngine.java:241
+  reg         row_first_beat_d39;                   // ValueEngine.java:241
+  wire        z_write;                              // ValueEngine.java:241
+  reg  [4:0]  z_address_d32;                        // ValueEngine.java:242
+  reg  [4:0]  z_address_d33;                        // ValueEngine.java:242
+  reg  [4:0]  z_address_d34;                        // ValueEngine.java:242
+  reg  [4:0]  z_address_d35;                        // ValueEngine.java:242
+  reg  [4:0]  z_address_d36;                        // ValueEngine.java:242
+  reg  [4:0]  z_address_d37;                        // ValueEngine.java:242
+  reg  [4:0]  z_address_d38;                        // ValueEngine.java:242
+  reg  [4:0]  z_address_d39;                        // ValueEngine.java:242
+  reg         accumulate_set_d38;                   // ValueEngine.java:243
+  reg         accumulate_set_d39;                   // ValueEngine.java:243
   wire [31:0] value_lane0_partial;                  // SlotSet.java:37
-  reg         accumulate_fresh_d33;                 // ValueEngine.java:256
-  reg         accumulate_fresh_d34;                 // ValueEngine.java:256
-  reg         accumulate_fresh_d35;                 // ValueEngine.java:256
-  reg         accumulate_fresh_d36;                 // ValueEngine.java:256
-  reg         accumulate_fresh_d37;                 // ValueEngine.java:256
-  reg         accumulate_fresh_d38;                 // ValueEngine.java:256
-  reg         accumulate_fresh_d39;                 // ValueEngine.java:256
-  reg  [31:0] value_lane0_addend_d1;                // ValueEngine.java:257
+  reg         accumulate_fresh_d33;                 // ValueEngine.java:257
+  reg         accumulate_fresh_d34;                 // ValueEngine.java:257
+  reg         accumulate_fresh_d35;                 // ValueEngine.java:257
+  reg         accumulate_fresh_d36;                 // ValueEngine.java:257
+  reg         accumulate_fresh_d37;                 // ValueEngine.java:257
+  reg         accumulate_fresh_d38;                 // ValueEngine.java:257
+  reg         accumulate_fresh_d39;                 // ValueEngine.java:257
+  reg  [31:0] value_lane0_addend_d1;                // ValueEngine.java:258
   wire [31:0] value_lane1_partial;                  // SlotSet.java:37
-  reg  [31:0] value_lane1_addend_d1;                // ValueEngine.java:257
+  reg  [31:0] value_lane1_addend_d1;                // ValueEngine.java:258
   wire [31:0] value_lane2_partial;                  // SlotSet.java:37
-  reg  [31:0] value_lane2_addend_d1;                // ValueEngine.java:257
+  reg  [31:0] value_lane2_addend_d1;                // ValueEngine.java:258
   wire [31:0] value_lane3_partial;                  // SlotSet.java:37
-  reg  [31:0] value_lane3_addend_d1;                // ValueEngine.java:257
-  reg         z_sum_valid_d1;                       // ValueEngine.java:261
-  reg         z_sum_valid_d2;                       // ValueEngine.java:261
-  reg         z_sum_valid_d3;                       // ValueEngine.java:261
-  reg         z_sum_valid_d4;                       // ValueEngine.java:261
-  reg         z_sum_valid_d5;                       // ValueEngine.java:261
-  reg         z_sum_valid_d6;                       // ValueEngine.java:261
-  reg         z_sum_valid_d7;                       // ValueEngine.java:261
-  reg  [7:0]  accumulate_address_d38;               // ValueEngine.java:262
-  reg  [7:0]  accumulate_address_d39;               // ValueEngine.java:262
-  reg  [7:0]  accumulate_address_d40;               // ValueEngine.java:262
-  reg  [7:0]  accumulate_address_d41;               // ValueEngine.java:262
-  reg  [7:0]  accumulate_address_d42;               // ValueEngine.java:262
-  reg  [7:0]  accumulate_address_d43;               // ValueEngine.java:262
-  reg  [7:0]  accumulate_address_d44;               // ValueEngine.java:262
-  reg  [7:0]  accumulate_address_d45;               // ValueEngine.java:262
-  reg  [7:0]  accumulate_address_d46;               // ValueEngine.java:262
-  reg         accumulate_set_d40;                   // ValueEngine.java:263
-  reg         accumulate_set_d41;                   // ValueEngine.java:263
-  reg         accumulate_set_d42;                   // ValueEngine.java:263
-  reg         accumulate_set_d43;                   // ValueEngine.java:263
-  reg         accumulate_set_d44;                   // ValueEngine.java:263
-  reg         accumulate_set_d45;                   // ValueEngine.java:263
-  reg         accumulate_set_d46;                   // ValueEngine.java:263
-  reg  [0:0]  value_present_d1;                     // ValueEngine.java:264
-  reg  [0:0]  value_present_d2;                     // ValueEngine.java:264
-  reg  [0:0]  value_present_d3;                     // ValueEngine.java:264
-  reg  [0:0]  value_present_d4;                     // ValueEngine.java:264
-  reg  [0:0]  value_present_d5;                     // ValueEngine.java:264
-  reg  [0:0]  value_present_d6;                     // ValueEngine.java:264
-  reg  [0:0]  value_present_d7;                     // ValueEngine.java:264
-  reg  [0:0]  value_present_d8;                     // ValueEngine.java:264
-  reg  [0:0]  value_present_d9;                     // ValueEngine.java:264
-  reg  [0:0]  value_present_d10;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d11;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d12;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d13;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d14;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d15;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d16;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d17;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d18;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d19;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d20;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d21;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d22;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d23;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d24;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d25;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d26;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d27;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d28;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d29;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d30;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d31;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d32;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d33;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d34;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d35;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d36;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d37;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d38;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d39;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d40;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d41;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d42;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d43;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d44;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d45;                    // ValueEngine.java:264
-  reg  [0:0]  value_present_d46;                    // ValueEngine.java:264
-  wire        partial_write_s0;                     // ValueEngine.java:266
-  wire        partial_write_s1;                     // ValueEngine.java:266
-  reg         accumulated_last_d1;                  // ValueEngine.java:275
-  reg         accumulated_last_d2;                  // ValueEngine.java:275
-  reg         accumulated_last_d3;                  // ValueEngine.java:275
-  reg         accumulated_last_d4;                  // ValueEngine.java:275
-  reg         accumulated_last_d5;                  // ValueEngine.java:275
-  reg         accumulated_last_d6;                  // ValueEngine.java:275
-  reg         accumulated_last_d7;                  // ValueEngine.java:275
-  reg         accumulated_last_d8;                  // ValueEngine.java:275
-  reg         accumulated_last_d9;                  // ValueEngine.java:275
-  reg         accumulated_last_d10;                 // ValueEngine.java:275
-  reg         accumulated_last_d11;                 // ValueEngine.java:275
-  reg         accumulated_last_d12;                 // ValueEngine.java:275
-  reg         accumulated_last_d13;                 // ValueEngine.java:275
-  reg         accumulated_last_d14;                 // ValueEngine.java:275
-  reg         accumulated_last_d15;                 // ValueEngine.java:275
-  reg         accumulated_last_d16;                 // ValueEngine.java:275
-  reg         accumulated_last_d17;                 // ValueEngine.java:275
-  reg         accumulated_last_d18;                 // ValueEngine.java:275
-  reg         accumulated_last_d19;                 // ValueEngine.java:275
-  reg         accumulated_last_d20;                 // ValueEngine.java:275
-  reg         accumulated_last_d21;                 // ValueEngine.java:275
-  reg         accumulated_last_d22;                 // ValueEngine.java:275
-  reg         accumulated_last_d23;                 // ValueEngine.java:275
-  reg         accumulated_last_d24;                 // ValueEngine.java:275
-  reg         accumulated_last_d25;                 // ValueEngine.java:275
-  reg         accumulated_last_d26;                 // ValueEngine.java:275
-  reg         accumulated_last_d27;                 // ValueEngine.java:275
-  reg         accumulated_last_d28;                 // ValueEngine.java:275
-  reg         accumulated_last_d29;                 // ValueEngine.java:275
-  reg         accumulated_last_d30;                 // ValueEngine.java:275
-  reg         accumulated_last_d31;                 // ValueEngine.java:275
-  reg         accumulated_last_d32;                 // ValueEngine.java:275
-  reg         accumulated_last_d33;                 // ValueEngine.java:275
-  reg         accumulated_last_d34;                 // ValueEngine.java:275
-  reg         accumulated_last_d35;                 // ValueEngine.java:275
-  reg         accumulated_last_d36;                 // ValueEngine.java:275
-  reg         accumulated_last_d37;                 // ValueEngine.java:275
-  reg         accumulated_last_d38;                 // ValueEngine.java:275
-  reg         accumulated_last_d39;                 // ValueEngine.java:275
-  reg         accumulated_last_d40;                 // ValueEngine.java:275
-  reg         accumulated_last_d41;                 // ValueEngine.java:275
-  reg         accumulated_last_d42;                 // ValueEngine.java:275
-  reg         accumulated_last_d43;                 // ValueEngine.java:275
-  reg         accumulated_last_d44;                 // ValueEngine.java:275
-  reg         accumulated_last_d45;                 // ValueEngine.java:275
-  reg         accumulated_last_d46;                 // ValueEngine.java:275
-  reg         accumulated_last_d47;                 // ValueEngine.java:275
-  reg         accumulated_last_d48;                 // ValueEngine.java:275
+  reg  [31:0] value_lane3_addend_d1;                // ValueEngine.java:258
+  reg         z_sum_valid_d1;                       // ValueEngine.java:262
+  reg         z_sum_valid_d2;                       // ValueEngine.java:262
+  reg         z_sum_valid_d3;                       // ValueEngine.java:262
+  reg         z_sum_valid_d4;                       // ValueEngine.java:262
+  reg         z_sum_valid_d5;                       // ValueEngine.java:262
+  reg         z_sum_valid_d6;                       // ValueEngine.java:262
+  reg         z_sum_valid_d7;                       // ValueEngine.java:262
+  reg  [7:0]  accumulate_address_d38;               // ValueEngine.java:263
+  reg  [7:0]  accumulate_address_d39;               // ValueEngine.java:263
+  reg  [7:0]  accumulate_address_d40;               // ValueEngine.java:263
+  reg  [7:0]  accumulate_address_d41;               // ValueEngine.java:263
+  reg  [7:0]  accumulate_address_d42;               // ValueEngine.java:263
+  reg  [7:0]  accumulate_address_d43;               // ValueEngine.java:263
+  reg  [7:0]  accumulate_address_d44;               // ValueEngine.java:263
+  reg  [7:0]  accumulate_address_d45;               // ValueEngine.java:263
+  reg  [7:0]  accumulate_address_d46;               // ValueEngine.java:263
+  reg         accumulate_set_d40;                   // ValueEngine.java:264
+  reg         accumulate_set_d41;                   // ValueEngine.java:264
+  reg         accumulate_set_d42;                   // ValueEngine.java:264
+  reg         accumulate_set_d43;                   // ValueEngine.java:264
+  reg         accumulate_set_d44;                   // ValueEngine.java:264
+  reg         accumulate_set_d45;                   // ValueEngine.java:264
+  reg         accumulate_set_d46;                   // ValueEngine.java:264
+  reg  [0:0]  value_present_d1;                     // ValueEngine.java:265
+  reg  [0:0]  value_present_d2;                     // ValueEngine.java:265
+  reg  [0:0]  value_present_d3;                     // ValueEngine.java:265
+  reg  [0:0]  value_present_d4;                     // ValueEngine.java:265
+  reg  [0:0]  value_present_d5;                     // ValueEngine.java:265
+  reg  [0:0]  value_present_d6;                     // ValueEngine.java:265
+  reg  [0:0]  value_present_d7;                     // ValueEngine.java:265
+  reg  [0:0]  value_present_d8;                     // ValueEngine.java:265
+  reg  [0:0]  value_present_d9;                     // ValueEngine.java:265
+  reg  [0:0]  value_present_d10;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d11;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d12;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d13;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d14;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d15;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d16;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d17;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d18;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d19;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d20;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d21;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d22;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d23;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d24;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d25;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d26;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d27;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d28;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d29;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d30;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d31;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d32;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d33;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d34;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d35;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d36;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d37;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d38;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d39;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d40;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d41;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d42;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d43;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d44;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d45;                    // ValueEngine.java:265
+  reg  [0:0]  value_present_d46;                    // ValueEngine.java:265
+  wire        partial_write_s0;                     // ValueEngine.java:267
+  wire        partial_write_s1;                     // ValueEngine.java:267
+  reg         accumulated_last_d1;                  // ValueEngine.java:276
+  reg         accumulated_last_d2;                  // ValueEngine.java:276
+  reg         accumulated_last_d3;                  // ValueEngine.java:276
+  reg         accumulated_last_d4;                  // ValueEngine.java:276
+  reg         accumulated_last_d5;                  // ValueEngine.java:276
+  reg         accumulated_last_d6;                  // ValueEngine.java:276
+  reg         accumulated_last_d7;                  // ValueEngine.java:276
+  reg         accumulated_last_d8;                  // ValueEngine.java:276
+  reg         accumulated_last_d9;                  // ValueEngine.java:276
+  reg         accumulated_last_d10;                 // ValueEngine.java:276
+  reg         accumulated_last_d11;                 // ValueEngine.java:276
+  reg         accumulated_last_d12;                 // ValueEngine.java:276
+  reg         accumulated_last_d13;                 // ValueEngine.java:276
+  reg         accumulated_last_d14;                 // ValueEngine.java:276
+  reg         accumulated_last_d15;                 // ValueEngine.java:276
+  reg         accumulated_last_d16;                 // ValueEngine.java:276
+  reg         accumulated_last_d17;                 // ValueEngine.java:276
+  reg         accumulated_last_d18;                 // ValueEngine.java:276
+  reg         accumulated_last_d19;                 // ValueEngine.java:276
+  reg         accumulated_last_d20;                 // ValueEngine.java:276
+  reg         accumulated_last_d21;                 // ValueEngine.java:276
+  reg         accumulated_last_d22;                 // ValueEngine.java:276
+  reg         accumulated_last_d23;                 // ValueEngine.java:276
+  reg         accumulated_last_d24;                 // ValueEngine.java:276
+  reg         accumulated_last_d25;                 // ValueEngine.java:276
+  reg         accumulated_last_d26;                 // ValueEngine.java:276
+  reg         accumulated_last_d27;                 // ValueEngine.java:276
+  reg         accumulated_last_d28;                 // ValueEngine.java:276
+  reg         accumulated_last_d29;                 // ValueEngine.java:276
+  reg         accumulated_last_d30;                 // ValueEngine.java:276
+  reg         accumulated_last_d31;                 // ValueEngine.java:276
+  reg         accumulated_last_d32;                 // ValueEngine.java:276
+  reg         accumulated_last_d33;                 // ValueEngine.java:276
+  reg         accumulated_last_d34;                 // ValueEngine.java:276
+  reg         accumulated_last_d35;                 // ValueEngine.java:276
+  reg         accumulated_last_d36;                 // ValueEngine.java:276
+  reg         accumulated_last_d37;                 // ValueEngine.java:276
+  reg         accumulated_last_d38;                 // ValueEngine.java:276
+  reg         accumulated_last_d39;                 // ValueEngine.java:276
+  reg         accumulated_last_d40;                 // ValueEngine.java:276
+  reg         accumulated_last_d41;                 // ValueEngine.java:276
+  reg         accumulated_last_d42;                 // ValueEngine.java:276
+  reg         accumulated_last_d43;                 // ValueEngine.java:276
+  reg         accumulated_last_d44;                 // ValueEngine.java:276
+  reg         accumulated_last_d45;                 // ValueEngine.java:276
+  reg         accumulated_last_d46;                 // ValueEngine.java:276
+  reg         accumulated_last_d47;                 // ValueEngine.java:276
+  reg         accumulated_last_d48;                 // ValueEngine.java:276
   reg         done_pending;                         // AttentionUnit.java:256
   reg  [7:0]  done_code;                            // AttentionUnit.java:257
   (* ram_style = "distributed" *)
@@ -1883,13 +1889,13 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   (* ram_style = "block" *)
   reg  [63:0] key_buffer [0:511];                   // ChunkLoader.java:77
   (* ram_style = "distributed" *)
-  reg  [31:0] partials_0 [0:7];                     // ScoreEngine.java:184
+  reg  [31:0] partials_0 [0:7];                     // ScoreEngine.java:185
   (* ram_style = "distributed" *)
-  reg  [31:0] partials_1 [0:7];                     // ScoreEngine.java:184
+  reg  [31:0] partials_1 [0:7];                     // ScoreEngine.java:185
   (* ram_style = "distributed" *)
-  reg  [31:0] partials_2 [0:7];                     // ScoreEngine.java:184
+  reg  [31:0] partials_2 [0:7];                     // ScoreEngine.java:185
   (* ram_style = "distributed" *)
-  reg  [31:0] partials_3 [0:7];                     // ScoreEngine.java:184
+  reg  [31:0] partials_3 [0:7];                     // ScoreEngine.java:185
   (* ram_style = "block" *)
   reg  [63:0] value_buffer [0:511];                 // ChunkLoader.java:77
   (* ram_style = "block" *)
@@ -2088,8 +2094,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign key_port_data = key_read_l0; // ChunkLoader.java:209
   assign queries_ready = phase == PHASE_QUERIES; // AttentionUnit.java:469
   assign command_taken = take_command; // AttentionUnit.java:211
-  assign key_port_address = key_read_address; // ScoreEngine.java:164
-  assign key_port_enable = score_issue; // ScoreEngine.java:165
+  assign key_port_address = key_read_address; // ScoreEngine.java:165
+  assign key_port_enable = score_issue; // ScoreEngine.java:166
   assign key_chunk_consumed = score_chunk_done; // AttentionUnit.java:216
   assign key_chunk_loader = 1'b0; // AttentionUnit.java:217
   assign score_buffer_write = scaled_out_valid; // AttentionUnit.java:221
@@ -2112,10 +2118,10 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign reduce_command_slots = reduce_slots; // AttentionUnit.java:119
   assign reduce_command_sets = reduce_sets; // AttentionUnit.java:120
   assign earlier_commands_running = ~(phase == PHASE_IDLE) | value_busy | reduce_busy; // AttentionUnit.java:243
-  assign value_port_address = {value_half, value_row[4:0], value_beat[2:0]}; // ValueEngine.java:133
-  assign value_port_enable = value_issue; // ValueEngine.java:135
-  assign score_port_address = {value_slots_physical, value_position[8:0]}; // ValueEngine.java:136
-  assign score_port_enable = value_issue; // ValueEngine.java:138
+  assign value_port_address = {value_half, value_row[4:0], value_beat[2:0]}; // ValueEngine.java:134
+  assign value_port_enable = value_issue; // ValueEngine.java:136
+  assign score_port_address = {value_slots_physical, value_position[8:0]}; // ValueEngine.java:137
+  assign score_port_enable = value_issue; // ValueEngine.java:139
   assign out_valid = out_queue_pop_valid; // Stream.java:101
   assign out_payload_0 = out_queue_pop_payload[15:0]; // Stream.java:102
   assign out_payload_1 = out_queue_pop_payload[31:16]; // Stream.java:102
@@ -2439,333 +2445,333 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign last_beat = {4'd0, score_beat} == score_last_beat_index; // ScoreEngine.java:107
   assign turns_done = score_first_turns ? score_rows_fit_turn : score_later_turns_done; // ScoreEngine.java:115
   assign score_turn_rows = turns_done ? score_rows_here : score_turn_end; // ScoreEngine.java:123
-  assign score_issue = score_step & score_slot_has_rows & row_valid; // ScoreEngine.java:145
-  assign key_read_address = {score_half, row_in_chunk[4:0], score_beat[2:0]}; // ScoreEngine.java:147
-  assign query_read_address = {score_slots_physical, score_beat[2:0]}; // ScoreEngine.java:149
-  assign score_present_beats = 1'b1; // ScoreEngine.java:151
-  assign query_word_read = query_read; // ScoreEngine.java:171
-  assign read_entry = {issue_turn_d3, issue_group_d3}; // ScoreEngine.java:204
-  assign key_lane0_partial = partials_0[read_entry]; // ScoreEngine.java:207
-  assign key_lane1_partial = partials_1[read_entry]; // ScoreEngine.java:207
-  assign key_lane2_partial = partials_2[read_entry]; // ScoreEngine.java:207
-  assign key_lane3_partial = partials_3[read_entry]; // ScoreEngine.java:207
-  assign sum_entry = {issue_turn_d10, issue_group_d10}; // ScoreEngine.java:218
-  assign row_launch = score_issue_d10 & issue_row_last_d10; // ScoreEngine.java:225
-  assign held_0 = partials_0[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign score_issue = score_step & score_slot_has_rows & row_valid; // ScoreEngine.java:146
+  assign key_read_address = {score_half, row_in_chunk[4:0], score_beat[2:0]}; // ScoreEngine.java:148
+  assign query_read_address = {score_slots_physical, score_beat[2:0]}; // ScoreEngine.java:150
+  assign score_present_beats = 1'b1; // ScoreEngine.java:152
+  assign query_word_read = query_read; // ScoreEngine.java:172
+  assign read_entry = {issue_turn_d3, issue_group_d3}; // ScoreEngine.java:205
+  assign key_lane0_partial = partials_0[read_entry]; // ScoreEngine.java:208
+  assign key_lane1_partial = partials_1[read_entry]; // ScoreEngine.java:208
+  assign key_lane2_partial = partials_2[read_entry]; // ScoreEngine.java:208
+  assign key_lane3_partial = partials_3[read_entry]; // ScoreEngine.java:208
+  assign sum_entry = {issue_turn_d10, issue_group_d10}; // ScoreEngine.java:219
+  assign row_launch = score_issue_d10 & issue_row_last_d10; // ScoreEngine.java:226
+  assign held_0 = partials_0[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_0 = (row_beats > 8'd0) ? ((issue_group_d10 == 2'd0) ? score_mac_sum0 : held_0) : 32'h0;
-  assign held_1 = partials_1[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_1 = partials_1[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_1 = (row_beats > 8'd0) ? ((issue_group_d10 == 2'd0) ? score_mac_sum1 : held_1) : 32'h0;
-  assign held_2 = partials_2[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_2 = partials_2[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_2 = (row_beats > 8'd0) ? ((issue_group_d10 == 2'd0) ? score_mac_sum2 : held_2) : 32'h0;
-  assign held_3 = partials_3[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_3 = partials_3[{issue_turn_d10, 2'd0}]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_3 = (row_beats > 8'd0) ? ((issue_group_d10 == 2'd0) ? score_mac_sum3 : held_3) : 32'h0;
-  assign held_4 = partials_0[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_4 = partials_0[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_4 = (row_beats > 8'd1) ? ((issue_group_d10 == 2'd1) ? score_mac_sum0 : held_4) : 32'h0;
-  assign held_5 = partials_1[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_5 = partials_1[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_5 = (row_beats > 8'd1) ? ((issue_group_d10 == 2'd1) ? score_mac_sum1 : held_5) : 32'h0;
-  assign held_6 = partials_2[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_6 = partials_2[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_6 = (row_beats > 8'd1) ? ((issue_group_d10 == 2'd1) ? score_mac_sum2 : held_6) : 32'h0;
-  assign held_7 = partials_3[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_7 = partials_3[{issue_turn_d10, 2'd1}]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_7 = (row_beats > 8'd1) ? ((issue_group_d10 == 2'd1) ? score_mac_sum3 : held_7) : 32'h0;
-  assign held_8 = partials_0[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_8 = partials_0[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_8 = (row_beats > 8'd2) ? ((issue_group_d10 == 2'd2) ? score_mac_sum0 : held_8) : 32'h0;
-  assign held_9 = partials_1[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_9 = partials_1[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_9 = (row_beats > 8'd2) ? ((issue_group_d10 == 2'd2) ? score_mac_sum1 : held_9) : 32'h0;
-  assign held_10 = partials_2[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_10 = partials_2[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_10 = (row_beats > 8'd2) ? ((issue_group_d10 == 2'd2) ? score_mac_sum2 : held_10) : 32'h0;
-  assign held_11 = partials_3[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_11 = partials_3[{issue_turn_d10, 2'd2}]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_11 = (row_beats > 8'd2) ? ((issue_group_d10 == 2'd2) ? score_mac_sum3 : held_11) : 32'h0;
-  assign held_12 = partials_0[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_12 = partials_0[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_12 = (row_beats > 8'd3) ? ((issue_group_d10 == 2'd3) ? score_mac_sum0 : held_12) : 32'h0;
-  assign held_13 = partials_1[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_13 = partials_1[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_13 = (row_beats > 8'd3) ? ((issue_group_d10 == 2'd3) ? score_mac_sum1 : held_13) : 32'h0;
-  assign held_14 = partials_2[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_14 = partials_2[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_14 = (row_beats > 8'd3) ? ((issue_group_d10 == 2'd3) ? score_mac_sum2 : held_14) : 32'h0;
-  assign held_15 = partials_3[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:231
-  // ScoreEngine.java:238
+  assign held_15 = partials_3[{issue_turn_d10, 2'd3}]; // ScoreEngine.java:232
+  // ScoreEngine.java:239
   assign row_partial_15 = (row_beats > 8'd3) ? ((issue_group_d10 == 2'd3) ? score_mac_sum3 : held_15) : 32'h0;
-  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:253
-  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:253
-  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:253
-  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:253
-  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:253
-  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:253
-  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:253
-  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:253
-  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:253
-  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:253
-  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:253
-  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:253
-  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:253
-  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:253
-  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:253
-  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:253
-  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:253
-  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:253
-  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:253
-  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:253
-  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:253
-  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:253
-  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:253
-  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:253
-  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:253
-  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:253
-  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:253
-  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:253
-  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:253
-  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:253
-  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:253
-  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:253
-  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:253
-  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:253
-  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:253
-  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:253
-  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:253
-  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:253
-  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:253
-  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:253
-  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:253
-  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:253
-  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:253
-  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:253
-  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:253
-  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:253
-  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:253
-  assign scaled_in_payload_b = scale; // ScoreEngine.java:253
+  assign tree_0_0_in_valid = row_launch; // ScoreEngine.java:254
+  assign tree_0_0_in_payload_a = row_partial_0; // ScoreEngine.java:254
+  assign tree_0_0_in_payload_b = row_partial_1; // ScoreEngine.java:254
+  assign tree_0_1_in_valid = row_launch; // ScoreEngine.java:254
+  assign tree_0_1_in_payload_a = row_partial_2; // ScoreEngine.java:254
+  assign tree_0_1_in_payload_b = row_partial_3; // ScoreEngine.java:254
+  assign tree_0_2_in_valid = row_launch; // ScoreEngine.java:254
+  assign tree_0_2_in_payload_a = row_partial_4; // ScoreEngine.java:254
+  assign tree_0_2_in_payload_b = row_partial_5; // ScoreEngine.java:254
+  assign tree_0_3_in_valid = row_launch; // ScoreEngine.java:254
+  assign tree_0_3_in_payload_a = row_partial_6; // ScoreEngine.java:254
+  assign tree_0_3_in_payload_b = row_partial_7; // ScoreEngine.java:254
+  assign tree_0_4_in_valid = row_launch; // ScoreEngine.java:254
+  assign tree_0_4_in_payload_a = row_partial_8; // ScoreEngine.java:254
+  assign tree_0_4_in_payload_b = row_partial_9; // ScoreEngine.java:254
+  assign tree_0_5_in_valid = row_launch; // ScoreEngine.java:254
+  assign tree_0_5_in_payload_a = row_partial_10; // ScoreEngine.java:254
+  assign tree_0_5_in_payload_b = row_partial_11; // ScoreEngine.java:254
+  assign tree_0_6_in_valid = row_launch; // ScoreEngine.java:254
+  assign tree_0_6_in_payload_a = row_partial_12; // ScoreEngine.java:254
+  assign tree_0_6_in_payload_b = row_partial_13; // ScoreEngine.java:254
+  assign tree_0_7_in_valid = row_launch; // ScoreEngine.java:254
+  assign tree_0_7_in_payload_a = row_partial_14; // ScoreEngine.java:254
+  assign tree_0_7_in_payload_b = row_partial_15; // ScoreEngine.java:254
+  assign tree_1_0_in_valid = tree_0_0_out_valid; // ScoreEngine.java:254
+  assign tree_1_0_in_payload_a = tree_0_0_out_payload; // ScoreEngine.java:254
+  assign tree_1_0_in_payload_b = tree_0_1_out_payload; // ScoreEngine.java:254
+  assign tree_1_1_in_valid = tree_0_0_out_valid; // ScoreEngine.java:254
+  assign tree_1_1_in_payload_a = tree_0_2_out_payload; // ScoreEngine.java:254
+  assign tree_1_1_in_payload_b = tree_0_3_out_payload; // ScoreEngine.java:254
+  assign tree_1_2_in_valid = tree_0_0_out_valid; // ScoreEngine.java:254
+  assign tree_1_2_in_payload_a = tree_0_4_out_payload; // ScoreEngine.java:254
+  assign tree_1_2_in_payload_b = tree_0_5_out_payload; // ScoreEngine.java:254
+  assign tree_1_3_in_valid = tree_0_0_out_valid; // ScoreEngine.java:254
+  assign tree_1_3_in_payload_a = tree_0_6_out_payload; // ScoreEngine.java:254
+  assign tree_1_3_in_payload_b = tree_0_7_out_payload; // ScoreEngine.java:254
+  assign tree_2_0_in_valid = tree_1_0_out_valid; // ScoreEngine.java:254
+  assign tree_2_0_in_payload_a = tree_1_0_out_payload; // ScoreEngine.java:254
+  assign tree_2_0_in_payload_b = tree_1_1_out_payload; // ScoreEngine.java:254
+  assign tree_2_1_in_valid = tree_1_0_out_valid; // ScoreEngine.java:254
+  assign tree_2_1_in_payload_a = tree_1_2_out_payload; // ScoreEngine.java:254
+  assign tree_2_1_in_payload_b = tree_1_3_out_payload; // ScoreEngine.java:254
+  assign tree_3_0_in_valid = tree_2_0_out_valid; // ScoreEngine.java:254
+  assign tree_3_0_in_payload_a = tree_2_0_out_payload; // ScoreEngine.java:254
+  assign tree_3_0_in_payload_b = tree_2_1_out_payload; // ScoreEngine.java:254
+  assign scaled_in_valid = tree_3_0_out_valid; // ScoreEngine.java:254
+  assign scaled_in_payload_a = tree_3_0_out_payload; // ScoreEngine.java:254
+  assign scaled_in_payload_b = scale; // ScoreEngine.java:254
 
   always @(posedge clk) begin
     score_last_beat_index <= score_pass_beats - 8'd1; // ScoreEngine.java:104
-    if (start_scores | score_slot_finished) begin // ScoreEngine.java:126
-      row_base <= 6'd0; // ScoreEngine.java:127
-      score_turn_end <= 6'd2; // ScoreEngine.java:128
-      score_beat <= 4'd0; // ScoreEngine.java:129
-      turn <= 1'b0; // ScoreEngine.java:130
-      score_first_turns <= 1'b1; // ScoreEngine.java:131
-    end else if (score_step) begin // ScoreEngine.java:132
-      turn <= turn + 1'b1; // ScoreEngine.java:133
-      if (last_turn) begin // ScoreEngine.java:134
-        score_beat <= score_beat + 4'd1; // ScoreEngine.java:134
+    if (start_scores | score_slot_finished) begin // ScoreEngine.java:127
+      row_base <= 6'd0; // ScoreEngine.java:128
+      score_turn_end <= 6'd2; // ScoreEngine.java:129
+      score_beat <= 4'd0; // ScoreEngine.java:130
+      turn <= 1'b0; // ScoreEngine.java:131
+      score_first_turns <= 1'b1; // ScoreEngine.java:132
+    end else if (score_step) begin // ScoreEngine.java:133
+      turn <= turn + 1'b1; // ScoreEngine.java:134
+      if (last_turn) begin // ScoreEngine.java:135
+        score_beat <= score_beat + 4'd1; // ScoreEngine.java:135
       end
-      if (last_turn & last_beat) begin // ScoreEngine.java:135
-        score_beat <= 4'd0; // ScoreEngine.java:136
-        row_base <= score_turn_end; // ScoreEngine.java:137
-        score_turn_end <= score_turn_end + 6'd2; // ScoreEngine.java:138
-        score_first_turns <= 1'b0; // ScoreEngine.java:139
-        score_later_turns_done <= ({1'b0, row_base} + 7'd4) >= {1'b0, score_rows_here}; // ScoreEngine.java:140
+      if (last_turn & last_beat) begin // ScoreEngine.java:136
+        score_beat <= 4'd0; // ScoreEngine.java:137
+        row_base <= score_turn_end; // ScoreEngine.java:138
+        score_turn_end <= score_turn_end + 6'd2; // ScoreEngine.java:139
+        score_first_turns <= 1'b0; // ScoreEngine.java:140
+        score_later_turns_done <= ({1'b0, row_base} + 7'd4) >= {1'b0, score_rows_here}; // ScoreEngine.java:141
       end
     end
-    if (score_issue) begin // ScoreEngine.java:168
-      query_read <= query_store[query_read_address]; // ScoreEngine.java:168
+    if (score_issue) begin // ScoreEngine.java:169
+      query_read <= query_store[query_read_address]; // ScoreEngine.java:169
     end
-    score_issue_d1 <= score_issue; // ScoreEngine.java:192
-    issue_turn_d1 <= turn; // ScoreEngine.java:204
-    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:204
-    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:204
-    issue_group_d1 <= score_beat[1:0]; // ScoreEngine.java:204
-    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:204
-    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:204
-    issue_first_d1 <= score_beat < 4'd4; // ScoreEngine.java:208
-    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:208
-    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:208
-    key_lane0_addend_d1 <= issue_first_d3 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:209
-    key_lane1_addend_d1 <= issue_first_d3 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:209
-    key_lane2_addend_d1 <= issue_first_d3 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:209
-    key_lane3_addend_d1 <= issue_first_d3 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:209
-    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:213
-    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:213
-    score_issue_d4 <= score_issue_d3; // ScoreEngine.java:213
-    score_issue_d5 <= score_issue_d4; // ScoreEngine.java:213
-    score_issue_d6 <= score_issue_d5; // ScoreEngine.java:213
-    score_issue_d7 <= score_issue_d6; // ScoreEngine.java:213
-    score_issue_d8 <= score_issue_d7; // ScoreEngine.java:213
-    score_issue_d9 <= score_issue_d8; // ScoreEngine.java:213
-    score_issue_d10 <= score_issue_d9; // ScoreEngine.java:213
-    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:214
-    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:214
-    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:214
-    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:214
-    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:214
-    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:214
-    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:214
-    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:215
-    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:215
-    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:215
-    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:215
-    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:215
-    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:215
-    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:215
-    issue_present_d1 <= score_present_beats; // ScoreEngine.java:216
-    issue_present_d2 <= issue_present_d1; // ScoreEngine.java:216
-    issue_present_d3 <= issue_present_d2; // ScoreEngine.java:216
-    issue_present_d4 <= issue_present_d3; // ScoreEngine.java:216
-    issue_present_d5 <= issue_present_d4; // ScoreEngine.java:216
-    issue_present_d6 <= issue_present_d5; // ScoreEngine.java:216
-    issue_present_d7 <= issue_present_d6; // ScoreEngine.java:216
-    issue_present_d8 <= issue_present_d7; // ScoreEngine.java:216
-    issue_present_d9 <= issue_present_d8; // ScoreEngine.java:216
-    issue_present_d10 <= issue_present_d9; // ScoreEngine.java:216
-    if (score_issue_d10) begin // ScoreEngine.java:223
-      partials_0[sum_entry] <= score_mac_sum0; // ScoreEngine.java:223
+    score_issue_d1 <= score_issue; // ScoreEngine.java:193
+    issue_turn_d1 <= turn; // ScoreEngine.java:205
+    issue_turn_d2 <= issue_turn_d1; // ScoreEngine.java:205
+    issue_turn_d3 <= issue_turn_d2; // ScoreEngine.java:205
+    issue_group_d1 <= score_beat[1:0]; // ScoreEngine.java:205
+    issue_group_d2 <= issue_group_d1; // ScoreEngine.java:205
+    issue_group_d3 <= issue_group_d2; // ScoreEngine.java:205
+    issue_first_d1 <= score_beat < 4'd4; // ScoreEngine.java:209
+    issue_first_d2 <= issue_first_d1; // ScoreEngine.java:209
+    issue_first_d3 <= issue_first_d2; // ScoreEngine.java:209
+    key_lane0_addend_d1 <= issue_first_d3 ? 32'h0 : key_lane0_partial; // ScoreEngine.java:210
+    key_lane1_addend_d1 <= issue_first_d3 ? 32'h0 : key_lane1_partial; // ScoreEngine.java:210
+    key_lane2_addend_d1 <= issue_first_d3 ? 32'h0 : key_lane2_partial; // ScoreEngine.java:210
+    key_lane3_addend_d1 <= issue_first_d3 ? 32'h0 : key_lane3_partial; // ScoreEngine.java:210
+    score_issue_d2 <= score_issue_d1; // ScoreEngine.java:214
+    score_issue_d3 <= score_issue_d2; // ScoreEngine.java:214
+    score_issue_d4 <= score_issue_d3; // ScoreEngine.java:214
+    score_issue_d5 <= score_issue_d4; // ScoreEngine.java:214
+    score_issue_d6 <= score_issue_d5; // ScoreEngine.java:214
+    score_issue_d7 <= score_issue_d6; // ScoreEngine.java:214
+    score_issue_d8 <= score_issue_d7; // ScoreEngine.java:214
+    score_issue_d9 <= score_issue_d8; // ScoreEngine.java:214
+    score_issue_d10 <= score_issue_d9; // ScoreEngine.java:214
+    issue_turn_d4 <= issue_turn_d3; // ScoreEngine.java:215
+    issue_turn_d5 <= issue_turn_d4; // ScoreEngine.java:215
+    issue_turn_d6 <= issue_turn_d5; // ScoreEngine.java:215
+    issue_turn_d7 <= issue_turn_d6; // ScoreEngine.java:215
+    issue_turn_d8 <= issue_turn_d7; // ScoreEngine.java:215
+    issue_turn_d9 <= issue_turn_d8; // ScoreEngine.java:215
+    issue_turn_d10 <= issue_turn_d9; // ScoreEngine.java:215
+    issue_group_d4 <= issue_group_d3; // ScoreEngine.java:216
+    issue_group_d5 <= issue_group_d4; // ScoreEngine.java:216
+    issue_group_d6 <= issue_group_d5; // ScoreEngine.java:216
+    issue_group_d7 <= issue_group_d6; // ScoreEngine.java:216
+    issue_group_d8 <= issue_group_d7; // ScoreEngine.java:216
+    issue_group_d9 <= issue_group_d8; // ScoreEngine.java:216
+    issue_group_d10 <= issue_group_d9; // ScoreEngine.java:216
+    issue_present_d1 <= score_present_beats; // ScoreEngine.java:217
+    issue_present_d2 <= issue_present_d1; // ScoreEngine.java:217
+    issue_present_d3 <= issue_present_d2; // ScoreEngine.java:217
+    issue_present_d4 <= issue_present_d3; // ScoreEngine.java:217
+    issue_present_d5 <= issue_present_d4; // ScoreEngine.java:217
+    issue_present_d6 <= issue_present_d5; // ScoreEngine.java:217
+    issue_present_d7 <= issue_present_d6; // ScoreEngine.java:217
+    issue_present_d8 <= issue_present_d7; // ScoreEngine.java:217
+    issue_present_d9 <= issue_present_d8; // ScoreEngine.java:217
+    issue_present_d10 <= issue_present_d9; // ScoreEngine.java:217
+    if (score_issue_d10) begin // ScoreEngine.java:224
+      partials_0[sum_entry] <= score_mac_sum0; // ScoreEngine.java:224
     end
-    if (score_issue_d10) begin // ScoreEngine.java:223
-      partials_1[sum_entry] <= score_mac_sum1; // ScoreEngine.java:223
+    if (score_issue_d10) begin // ScoreEngine.java:224
+      partials_1[sum_entry] <= score_mac_sum1; // ScoreEngine.java:224
     end
-    if (score_issue_d10) begin // ScoreEngine.java:223
-      partials_2[sum_entry] <= score_mac_sum2; // ScoreEngine.java:223
+    if (score_issue_d10) begin // ScoreEngine.java:224
+      partials_2[sum_entry] <= score_mac_sum2; // ScoreEngine.java:224
     end
-    if (score_issue_d10) begin // ScoreEngine.java:223
-      partials_3[sum_entry] <= score_mac_sum3; // ScoreEngine.java:223
+    if (score_issue_d10) begin // ScoreEngine.java:224
+      partials_3[sum_entry] <= score_mac_sum3; // ScoreEngine.java:224
     end
-    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:225
-    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:225
-    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:225
-    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:225
-    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:225
-    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:225
-    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:225
-    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:225
-    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:225
-    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:225
-    issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:255
-    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:255
-    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:255
-    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:255
-    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:255
-    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:255
-    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:255
-    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:255
-    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:255
-    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:255
-    tree_slot_d1 <= issue_slot_d10; // ScoreEngine.java:255
-    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:255
-    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:255
-    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:255
-    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:255
-    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:255
-    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:255
-    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:255
-    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:255
-    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:255
-    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:255
-    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:255
-    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:255
-    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:255
-    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:255
-    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:255
-    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:255
-    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:255
-    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:255
-    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:255
-    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:255
-    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:255
-    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:255
-    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:255
-    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:255
-    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:255
-    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:255
-    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:255
-    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:255
-    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:255
-    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:255
-    issue_row_d1 <= score_chunk_start + {4'd0, row_in_chunk}; // ScoreEngine.java:256
-    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:256
-    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:256
-    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:256
-    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:256
-    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:256
-    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:256
-    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:256
-    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:256
-    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:256
-    tree_row_d1 <= issue_row_d10; // ScoreEngine.java:256
-    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:256
-    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:256
-    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:256
-    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:256
-    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:256
-    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:256
-    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:256
-    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:256
-    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:256
-    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:256
-    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:256
-    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:256
-    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:256
-    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:256
-    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:256
-    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:256
-    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:256
-    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:256
-    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:256
-    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:256
-    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:256
-    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:256
-    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:256
-    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:256
-    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:256
-    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:256
-    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:256
-    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:256
-    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:256
-    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:256
-    score_pass_finished_d1 <= score_walk_done; // ScoreEngine.java:258
-    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:258
-    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:258
-    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:258
-    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:258
-    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:258
-    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:258
-    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:258
-    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:258
-    score_pass_finished_d10 <= score_pass_finished_d9; // ScoreEngine.java:258
-    score_pass_finished_d11 <= score_pass_finished_d10; // ScoreEngine.java:258
-    score_pass_finished_d12 <= score_pass_finished_d11; // ScoreEngine.java:258
-    score_pass_finished_d13 <= score_pass_finished_d12; // ScoreEngine.java:258
-    score_pass_finished_d14 <= score_pass_finished_d13; // ScoreEngine.java:258
-    score_pass_finished_d15 <= score_pass_finished_d14; // ScoreEngine.java:258
-    score_pass_finished_d16 <= score_pass_finished_d15; // ScoreEngine.java:258
-    score_pass_finished_d17 <= score_pass_finished_d16; // ScoreEngine.java:258
-    score_pass_finished_d18 <= score_pass_finished_d17; // ScoreEngine.java:258
-    score_pass_finished_d19 <= score_pass_finished_d18; // ScoreEngine.java:258
-    score_pass_finished_d20 <= score_pass_finished_d19; // ScoreEngine.java:258
-    score_pass_finished_d21 <= score_pass_finished_d20; // ScoreEngine.java:258
-    score_pass_finished_d22 <= score_pass_finished_d21; // ScoreEngine.java:258
-    score_pass_finished_d23 <= score_pass_finished_d22; // ScoreEngine.java:258
-    score_pass_finished_d24 <= score_pass_finished_d23; // ScoreEngine.java:258
-    score_pass_finished_d25 <= score_pass_finished_d24; // ScoreEngine.java:258
-    score_pass_finished_d26 <= score_pass_finished_d25; // ScoreEngine.java:258
-    score_pass_finished_d27 <= score_pass_finished_d26; // ScoreEngine.java:258
-    score_pass_finished_d28 <= score_pass_finished_d27; // ScoreEngine.java:258
-    score_pass_finished_d29 <= score_pass_finished_d28; // ScoreEngine.java:258
-    score_pass_finished_d30 <= score_pass_finished_d29; // ScoreEngine.java:258
-    score_pass_finished_d31 <= score_pass_finished_d30; // ScoreEngine.java:258
-    score_pass_finished_d32 <= score_pass_finished_d31; // ScoreEngine.java:258
-    score_pass_finished_d33 <= score_pass_finished_d32; // ScoreEngine.java:258
-    score_pass_finished_d34 <= score_pass_finished_d33; // ScoreEngine.java:258
-    score_pass_finished_d35 <= score_pass_finished_d34; // ScoreEngine.java:258
-    score_pass_finished_d36 <= score_pass_finished_d35; // ScoreEngine.java:258
-    score_pass_finished_d37 <= score_pass_finished_d36; // ScoreEngine.java:258
-    score_pass_finished_d38 <= score_pass_finished_d37; // ScoreEngine.java:258
-    score_pass_finished_d39 <= score_pass_finished_d38; // ScoreEngine.java:258
-    score_pass_finished_d40 <= score_pass_finished_d39; // ScoreEngine.java:258
-    score_pass_finished_d41 <= score_pass_finished_d40; // ScoreEngine.java:258
-    score_pass_finished_d42 <= score_pass_finished_d41; // ScoreEngine.java:258
-    score_pass_finished_d43 <= score_pass_finished_d42; // ScoreEngine.java:258
+    issue_row_last_d1 <= last_row_beat; // ScoreEngine.java:226
+    issue_row_last_d2 <= issue_row_last_d1; // ScoreEngine.java:226
+    issue_row_last_d3 <= issue_row_last_d2; // ScoreEngine.java:226
+    issue_row_last_d4 <= issue_row_last_d3; // ScoreEngine.java:226
+    issue_row_last_d5 <= issue_row_last_d4; // ScoreEngine.java:226
+    issue_row_last_d6 <= issue_row_last_d5; // ScoreEngine.java:226
+    issue_row_last_d7 <= issue_row_last_d6; // ScoreEngine.java:226
+    issue_row_last_d8 <= issue_row_last_d7; // ScoreEngine.java:226
+    issue_row_last_d9 <= issue_row_last_d8; // ScoreEngine.java:226
+    issue_row_last_d10 <= issue_row_last_d9; // ScoreEngine.java:226
+    issue_slot_d1 <= score_slots_physical; // ScoreEngine.java:256
+    issue_slot_d2 <= issue_slot_d1; // ScoreEngine.java:256
+    issue_slot_d3 <= issue_slot_d2; // ScoreEngine.java:256
+    issue_slot_d4 <= issue_slot_d3; // ScoreEngine.java:256
+    issue_slot_d5 <= issue_slot_d4; // ScoreEngine.java:256
+    issue_slot_d6 <= issue_slot_d5; // ScoreEngine.java:256
+    issue_slot_d7 <= issue_slot_d6; // ScoreEngine.java:256
+    issue_slot_d8 <= issue_slot_d7; // ScoreEngine.java:256
+    issue_slot_d9 <= issue_slot_d8; // ScoreEngine.java:256
+    issue_slot_d10 <= issue_slot_d9; // ScoreEngine.java:256
+    tree_slot_d1 <= issue_slot_d10; // ScoreEngine.java:256
+    tree_slot_d2 <= tree_slot_d1; // ScoreEngine.java:256
+    tree_slot_d3 <= tree_slot_d2; // ScoreEngine.java:256
+    tree_slot_d4 <= tree_slot_d3; // ScoreEngine.java:256
+    tree_slot_d5 <= tree_slot_d4; // ScoreEngine.java:256
+    tree_slot_d6 <= tree_slot_d5; // ScoreEngine.java:256
+    tree_slot_d7 <= tree_slot_d6; // ScoreEngine.java:256
+    tree_slot_d8 <= tree_slot_d7; // ScoreEngine.java:256
+    tree_slot_d9 <= tree_slot_d8; // ScoreEngine.java:256
+    tree_slot_d10 <= tree_slot_d9; // ScoreEngine.java:256
+    tree_slot_d11 <= tree_slot_d10; // ScoreEngine.java:256
+    tree_slot_d12 <= tree_slot_d11; // ScoreEngine.java:256
+    tree_slot_d13 <= tree_slot_d12; // ScoreEngine.java:256
+    tree_slot_d14 <= tree_slot_d13; // ScoreEngine.java:256
+    tree_slot_d15 <= tree_slot_d14; // ScoreEngine.java:256
+    tree_slot_d16 <= tree_slot_d15; // ScoreEngine.java:256
+    tree_slot_d17 <= tree_slot_d16; // ScoreEngine.java:256
+    tree_slot_d18 <= tree_slot_d17; // ScoreEngine.java:256
+    tree_slot_d19 <= tree_slot_d18; // ScoreEngine.java:256
+    tree_slot_d20 <= tree_slot_d19; // ScoreEngine.java:256
+    tree_slot_d21 <= tree_slot_d20; // ScoreEngine.java:256
+    tree_slot_d22 <= tree_slot_d21; // ScoreEngine.java:256
+    tree_slot_d23 <= tree_slot_d22; // ScoreEngine.java:256
+    tree_slot_d24 <= tree_slot_d23; // ScoreEngine.java:256
+    tree_slot_d25 <= tree_slot_d24; // ScoreEngine.java:256
+    tree_slot_d26 <= tree_slot_d25; // ScoreEngine.java:256
+    tree_slot_d27 <= tree_slot_d26; // ScoreEngine.java:256
+    tree_slot_d28 <= tree_slot_d27; // ScoreEngine.java:256
+    tree_slot_d29 <= tree_slot_d28; // ScoreEngine.java:256
+    tree_slot_d30 <= tree_slot_d29; // ScoreEngine.java:256
+    tree_slot_d31 <= tree_slot_d30; // ScoreEngine.java:256
+    issue_row_d1 <= score_chunk_start + {4'd0, row_in_chunk}; // ScoreEngine.java:257
+    issue_row_d2 <= issue_row_d1; // ScoreEngine.java:257
+    issue_row_d3 <= issue_row_d2; // ScoreEngine.java:257
+    issue_row_d4 <= issue_row_d3; // ScoreEngine.java:257
+    issue_row_d5 <= issue_row_d4; // ScoreEngine.java:257
+    issue_row_d6 <= issue_row_d5; // ScoreEngine.java:257
+    issue_row_d7 <= issue_row_d6; // ScoreEngine.java:257
+    issue_row_d8 <= issue_row_d7; // ScoreEngine.java:257
+    issue_row_d9 <= issue_row_d8; // ScoreEngine.java:257
+    issue_row_d10 <= issue_row_d9; // ScoreEngine.java:257
+    tree_row_d1 <= issue_row_d10; // ScoreEngine.java:257
+    tree_row_d2 <= tree_row_d1; // ScoreEngine.java:257
+    tree_row_d3 <= tree_row_d2; // ScoreEngine.java:257
+    tree_row_d4 <= tree_row_d3; // ScoreEngine.java:257
+    tree_row_d5 <= tree_row_d4; // ScoreEngine.java:257
+    tree_row_d6 <= tree_row_d5; // ScoreEngine.java:257
+    tree_row_d7 <= tree_row_d6; // ScoreEngine.java:257
+    tree_row_d8 <= tree_row_d7; // ScoreEngine.java:257
+    tree_row_d9 <= tree_row_d8; // ScoreEngine.java:257
+    tree_row_d10 <= tree_row_d9; // ScoreEngine.java:257
+    tree_row_d11 <= tree_row_d10; // ScoreEngine.java:257
+    tree_row_d12 <= tree_row_d11; // ScoreEngine.java:257
+    tree_row_d13 <= tree_row_d12; // ScoreEngine.java:257
+    tree_row_d14 <= tree_row_d13; // ScoreEngine.java:257
+    tree_row_d15 <= tree_row_d14; // ScoreEngine.java:257
+    tree_row_d16 <= tree_row_d15; // ScoreEngine.java:257
+    tree_row_d17 <= tree_row_d16; // ScoreEngine.java:257
+    tree_row_d18 <= tree_row_d17; // ScoreEngine.java:257
+    tree_row_d19 <= tree_row_d18; // ScoreEngine.java:257
+    tree_row_d20 <= tree_row_d19; // ScoreEngine.java:257
+    tree_row_d21 <= tree_row_d20; // ScoreEngine.java:257
+    tree_row_d22 <= tree_row_d21; // ScoreEngine.java:257
+    tree_row_d23 <= tree_row_d22; // ScoreEngine.java:257
+    tree_row_d24 <= tree_row_d23; // ScoreEngine.java:257
+    tree_row_d25 <= tree_row_d24; // ScoreEngine.java:257
+    tree_row_d26 <= tree_row_d25; // ScoreEngine.java:257
+    tree_row_d27 <= tree_row_d26; // ScoreEngine.java:257
+    tree_row_d28 <= tree_row_d27; // ScoreEngine.java:257
+    tree_row_d29 <= tree_row_d28; // ScoreEngine.java:257
+    tree_row_d30 <= tree_row_d29; // ScoreEngine.java:257
+    tree_row_d31 <= tree_row_d30; // ScoreEngine.java:257
+    score_pass_finished_d1 <= score_walk_done; // ScoreEngine.java:259
+    score_pass_finished_d2 <= score_pass_finished_d1; // ScoreEngine.java:259
+    score_pass_finished_d3 <= score_pass_finished_d2; // ScoreEngine.java:259
+    score_pass_finished_d4 <= score_pass_finished_d3; // ScoreEngine.java:259
+    score_pass_finished_d5 <= score_pass_finished_d4; // ScoreEngine.java:259
+    score_pass_finished_d6 <= score_pass_finished_d5; // ScoreEngine.java:259
+    score_pass_finished_d7 <= score_pass_finished_d6; // ScoreEngine.java:259
+    score_pass_finished_d8 <= score_pass_finished_d7; // ScoreEngine.java:259
+    score_pass_finished_d9 <= score_pass_finished_d8; // ScoreEngine.java:259
+    score_pass_finished_d10 <= score_pass_finished_d9; // ScoreEngine.java:259
+    score_pass_finished_d11 <= score_pass_finished_d10; // ScoreEngine.java:259
+    score_pass_finished_d12 <= score_pass_finished_d11; // ScoreEngine.java:259
+    score_pass_finished_d13 <= score_pass_finished_d12; // ScoreEngine.java:259
+    score_pass_finished_d14 <= score_pass_finished_d13; // ScoreEngine.java:259
+    score_pass_finished_d15 <= score_pass_finished_d14; // ScoreEngine.java:259
+    score_pass_finished_d16 <= score_pass_finished_d15; // ScoreEngine.java:259
+    score_pass_finished_d17 <= score_pass_finished_d16; // ScoreEngine.java:259
+    score_pass_finished_d18 <= score_pass_finished_d17; // ScoreEngine.java:259
+    score_pass_finished_d19 <= score_pass_finished_d18; // ScoreEngine.java:259
+    score_pass_finished_d20 <= score_pass_finished_d19; // ScoreEngine.java:259
+    score_pass_finished_d21 <= score_pass_finished_d20; // ScoreEngine.java:259
+    score_pass_finished_d22 <= score_pass_finished_d21; // ScoreEngine.java:259
+    score_pass_finished_d23 <= score_pass_finished_d22; // ScoreEngine.java:259
+    score_pass_finished_d24 <= score_pass_finished_d23; // ScoreEngine.java:259
+    score_pass_finished_d25 <= score_pass_finished_d24; // ScoreEngine.java:259
+    score_pass_finished_d26 <= score_pass_finished_d25; // ScoreEngine.java:259
+    score_pass_finished_d27 <= score_pass_finished_d26; // ScoreEngine.java:259
+    score_pass_finished_d28 <= score_pass_finished_d27; // ScoreEngine.java:259
+    score_pass_finished_d29 <= score_pass_finished_d28; // ScoreEngine.java:259
+    score_pass_finished_d30 <= score_pass_finished_d29; // ScoreEngine.java:259
+    score_pass_finished_d31 <= score_pass_finished_d30; // ScoreEngine.java:259
+    score_pass_finished_d32 <= score_pass_finished_d31; // ScoreEngine.java:259
+    score_pass_finished_d33 <= score_pass_finished_d32; // ScoreEngine.java:259
+    score_pass_finished_d34 <= score_pass_finished_d33; // ScoreEngine.java:259
+    score_pass_finished_d35 <= score_pass_finished_d34; // ScoreEngine.java:259
+    score_pass_finished_d36 <= score_pass_finished_d35; // ScoreEngine.java:259
+    score_pass_finished_d37 <= score_pass_finished_d36; // ScoreEngine.java:259
+    score_pass_finished_d38 <= score_pass_finished_d37; // ScoreEngine.java:259
+    score_pass_finished_d39 <= score_pass_finished_d38; // ScoreEngine.java:259
+    score_pass_finished_d40 <= score_pass_finished_d39; // ScoreEngine.java:259
+    score_pass_finished_d41 <= score_pass_finished_d40; // ScoreEngine.java:259
+    score_pass_finished_d42 <= score_pass_finished_d41; // ScoreEngine.java:259
+    score_pass_finished_d43 <= score_pass_finished_d42; // ScoreEngine.java:259
     if (reset) begin
       row_base <= 6'd0;
       score_turn_end <= 6'd2;
@@ -2845,54 +2851,59 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // score_engine.score_walk (ChunkWalk.java:60): the pass's walk over the chunks in the buffer and, in each, over the
+  // score_engine.score_walk (ChunkWalk.java:65): the pass's walk over the chunks in the buffer and, in each, over the
   // slots' rows
-  assign score_half = score_chunk[0] ^ key_first_halves; // ChunkWalk.java:80
-  assign score_chunk_wide = {3'd0, score_chunk}; // ChunkWalk.java:83
-  assign score_rows_landed = {1'b0, key_write_row} >= score_need_rows; // ChunkWalk.java:92
-  assign score_rows_in = score_chunk_landing & score_rows_landed; // ChunkWalk.java:93
-  assign score_step = score_active & (score_chunk_behind | score_rows_in); // ChunkWalk.java:94
-  assign score_slot_finished = score_step & (~score_slot_has_rows | score_finishing); // ChunkWalk.java:119
-  assign score_slot_done = score_slot_finished; // ChunkWalk.java:120
-  assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:121
-  assign score_last_chunk = ({1'b0, score_chunk_start} + 11'd32) >= {1'b0, last_positions}; // ChunkWalk.java:124
-  assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:125
+  assign score_half = score_chunk[0] ^ key_first_halves; // ChunkWalk.java:85
+  assign score_chunk_wide = {3'd0, score_chunk}; // ChunkWalk.java:89
+  assign score_rows_landed = {1'b0, key_write_row} >= score_need_rows; // ChunkWalk.java:98
+  assign score_rows_in = score_chunk_landing & score_rows_landed_before; // ChunkWalk.java:106
+  assign score_step = score_active & (score_chunk_behind | score_rows_in); // ChunkWalk.java:107
+  assign score_slot_finished = score_step & (~score_slot_has_rows | score_finishing); // ChunkWalk.java:132
+  // ChunkWalk.java:133
+  assign score_need_steady = ~start_scores & ~(score_step & (score_need_moves | ~score_slot_has_rows));
+  assign score_slot_done = score_slot_finished; // ChunkWalk.java:135
+  assign score_chunk_done = score_slot_finished & score_slots_last; // ChunkWalk.java:136
+  assign score_last_chunk = ({1'b0, score_chunk_start} + 11'd32) >= {1'b0, last_positions}; // ChunkWalk.java:139
+  assign score_walk_done = score_chunk_done & score_last_chunk; // ChunkWalk.java:140
   assign score_need_rows = score_turn_rows; // ScoreEngine.java:123
   assign score_finishing = last_turn & last_beat & turns_done; // ScoreEngine.java:124
+  assign score_need_moves = last_turn & last_beat; // ScoreEngine.java:125
 
   always @(posedge clk) begin
+    score_rows_landed_before <= score_need_steady & score_rows_landed; // ChunkWalk.java:134
     score_chunk_behind <=
         start_scores ? (8'd0 < score_chunk_behind_ext)
         : score_chunk_done ? (score_chunk_behind_sum < score_chunk_behind_ext)
-        : (score_chunk_wide < score_chunk_behind_ext); // ChunkWalk.java:128
+        : (score_chunk_wide < score_chunk_behind_ext); // ChunkWalk.java:143
     score_chunk_landing <=
         start_scores ? (8'd0 == score_chunk_behind_ext)
         : score_chunk_done ? (score_chunk_behind_sum == score_chunk_behind_ext)
-        : (score_chunk_wide == score_chunk_behind_ext); // ChunkWalk.java:129
-    if (start_scores) begin // ChunkWalk.java:131
-      score_active <= 1'b1; // ChunkWalk.java:132
-      score_chunk <= 5'd0; // ChunkWalk.java:133
-      score_chunk_start <= 10'd0; // ChunkWalk.java:134
-      score_next_chunk_start <= 10'd32; // ChunkWalk.java:135
-      score_slot_has_rows <= first_positions != 10'd0; // ChunkWalk.java:183
-      score_rows_here <= score_rows_here_mux[5:0]; // ChunkWalk.java:184
-      score_rows_fit_turn <= first_positions <= 10'd2; // ChunkWalk.java:185
-    end else if (score_chunk_done) begin // ChunkWalk.java:137
-      score_chunk <= score_chunk + 5'd1; // ChunkWalk.java:138
-      score_chunk_start <= score_next_chunk_start; // ChunkWalk.java:139
-      score_next_chunk_start <= score_next_chunk_start + 10'd32; // ChunkWalk.java:140
-      score_slot_has_rows <= score_slot_has_rows_cmp; // ChunkWalk.java:183
-      score_rows_here <= score_rows_here_mux_2[5:0]; // ChunkWalk.java:184
-      score_rows_fit_turn <= ~score_slot_has_rows_cmp | (score_rows_here_diff <= 10'd2); // ChunkWalk.java:185
-      if (score_walk_done) begin // ChunkWalk.java:142
-        score_active <= 1'b0; // ChunkWalk.java:142
+        : (score_chunk_wide == score_chunk_behind_ext); // ChunkWalk.java:144
+    if (start_scores) begin // ChunkWalk.java:146
+      score_active <= 1'b1; // ChunkWalk.java:147
+      score_chunk <= 5'd0; // ChunkWalk.java:148
+      score_chunk_start <= 10'd0; // ChunkWalk.java:149
+      score_next_chunk_start <= 10'd32; // ChunkWalk.java:150
+      score_slot_has_rows <= first_positions != 10'd0; // ChunkWalk.java:198
+      score_rows_here <= score_rows_here_mux[5:0]; // ChunkWalk.java:199
+      score_rows_fit_turn <= first_positions <= 10'd2; // ChunkWalk.java:200
+    end else if (score_chunk_done) begin // ChunkWalk.java:152
+      score_chunk <= score_chunk + 5'd1; // ChunkWalk.java:153
+      score_chunk_start <= score_next_chunk_start; // ChunkWalk.java:154
+      score_next_chunk_start <= score_next_chunk_start + 10'd32; // ChunkWalk.java:155
+      score_slot_has_rows <= score_slot_has_rows_cmp; // ChunkWalk.java:198
+      score_rows_here <= score_rows_here_mux_2[5:0]; // ChunkWalk.java:199
+      score_rows_fit_turn <= ~score_slot_has_rows_cmp | (score_rows_here_diff <= 10'd2); // ChunkWalk.java:200
+      if (score_walk_done) begin // ChunkWalk.java:157
+        score_active <= 1'b0; // ChunkWalk.java:157
       end
-    end else if (score_slots_next_token) begin // ChunkWalk.java:143
-      score_slot_has_rows <= score_slot_has_rows_cmp_2; // ChunkWalk.java:183
-      score_rows_here <= score_rows_here_mux_3[5:0]; // ChunkWalk.java:184
-      score_rows_fit_turn <= ~score_slot_has_rows_cmp_2 | (score_rows_here_diff_2 <= 10'd2); // ChunkWalk.java:185
+    end else if (score_slots_next_token) begin // ChunkWalk.java:158
+      score_slot_has_rows <= score_slot_has_rows_cmp_2; // ChunkWalk.java:198
+      score_rows_here <= score_rows_here_mux_3[5:0]; // ChunkWalk.java:199
+      score_rows_fit_turn <= ~score_slot_has_rows_cmp_2 | (score_rows_here_diff_2 <= 10'd2); // ChunkWalk.java:200
     end
     if (reset) begin
+      score_rows_landed_before <= 1'b0;
       score_chunk_behind <= 1'b0;
       score_chunk_landing <= 1'b0;
       score_active <= 1'b0;
@@ -2968,19 +2979,19 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign score_mac_lane3_sum_in_payload_a = score_mac_addend3; // MacLanes.java:119
   assign score_mac_lane3_sum_in_payload_b = score_mac_lane3_product_out_payload; // MacLanes.java:119
   assign score_mac_sum3 = score_mac_lane3_sum_out_payload; // MacLanes.java:125
-  assign score_mac_valid = score_issue_d1; // ScoreEngine.java:192
-  assign score_mac_a0 = query_word_read[15:0]; // ScoreEngine.java:195
-  assign score_mac_b0 = key_port_data[15:0]; // ScoreEngine.java:196
-  assign score_mac_a1 = query_word_read[31:16]; // ScoreEngine.java:195
-  assign score_mac_b1 = key_port_data[31:16]; // ScoreEngine.java:196
-  assign score_mac_a2 = query_word_read[47:32]; // ScoreEngine.java:195
-  assign score_mac_b2 = key_port_data[47:32]; // ScoreEngine.java:196
-  assign score_mac_a3 = query_word_read[63:48]; // ScoreEngine.java:195
-  assign score_mac_b3 = key_port_data[63:48]; // ScoreEngine.java:196
-  assign score_mac_addend0 = key_lane0_addend_d1; // ScoreEngine.java:209
-  assign score_mac_addend1 = key_lane1_addend_d1; // ScoreEngine.java:209
-  assign score_mac_addend2 = key_lane2_addend_d1; // ScoreEngine.java:209
-  assign score_mac_addend3 = key_lane3_addend_d1; // ScoreEngine.java:209
+  assign score_mac_valid = score_issue_d1; // ScoreEngine.java:193
+  assign score_mac_a0 = query_word_read[15:0]; // ScoreEngine.java:196
+  assign score_mac_b0 = key_port_data[15:0]; // ScoreEngine.java:197
+  assign score_mac_a1 = query_word_read[31:16]; // ScoreEngine.java:196
+  assign score_mac_b1 = key_port_data[31:16]; // ScoreEngine.java:197
+  assign score_mac_a2 = query_word_read[47:32]; // ScoreEngine.java:196
+  assign score_mac_b2 = key_port_data[47:32]; // ScoreEngine.java:197
+  assign score_mac_a3 = query_word_read[63:48]; // ScoreEngine.java:196
+  assign score_mac_b3 = key_port_data[63:48]; // ScoreEngine.java:197
+  assign score_mac_addend0 = key_lane0_addend_d1; // ScoreEngine.java:210
+  assign score_mac_addend1 = key_lane1_addend_d1; // ScoreEngine.java:210
+  assign score_mac_addend2 = key_lane2_addend_d1; // ScoreEngine.java:210
+  assign score_mac_addend3 = key_lane3_addend_d1; // ScoreEngine.java:210
 
   // -------------------------------------------------------------------------------------------------------------------
   // score_sink (AttentionUnit.java:686): the place of each score (its slot and position) and each slot's maximum
@@ -3225,623 +3236,623 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_pass_beats = value_row_beats; // ValueEngine.java:102
   assign value_last_beat = value_beat == value_last_beat_index; // ValueEngine.java:110
   assign value_last_row = value_row == (value_rows_here - 6'd1); // ValueEngine.java:111
-  assign value_row_needs = value_slot_has_rows ? value_row_after : 6'd0; // ValueEngine.java:117
-  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:131
-  assign value_position = value_chunk_start + {4'd0, value_row}; // ValueEngine.java:132
+  assign value_row_needs = value_slot_has_rows ? value_row_after : 6'd0; // ValueEngine.java:118
+  assign value_issue = value_step & value_slot_has_rows; // ValueEngine.java:132
+  assign value_position = value_chunk_start + {4'd0, value_row}; // ValueEngine.java:133
   assign value_issue_second_set = value_slots_physical >= 2'd2; // SlotSet.java:24
   assign value_issue_set_slot = value_issue_set_slot_mux[0]; // SlotSet.java:26
-  assign partial_address = {value_issue_set_slot, value_beat[2:0], value_position[3:0]}; // ValueEngine.java:145
+  assign partial_address = {value_issue_set_slot, value_beat[2:0], value_position[3:0]}; // ValueEngine.java:146
 
   always @(*) begin
-    case (value_slots_physical) // ValueEngine.java:152
-      2'd0: slot_max = max_0; // ValueEngine.java:152
-      2'd1: slot_max = max_1; // ValueEngine.java:152
-      2'd2: slot_max = max_2; // ValueEngine.java:152
-      default: slot_max = max_3; // ValueEngine.java:152
+    case (value_slots_physical) // ValueEngine.java:153
+      2'd0: slot_max = max_0; // ValueEngine.java:153
+      2'd1: slot_max = max_1; // ValueEngine.java:153
+      2'd2: slot_max = max_2; // ValueEngine.java:153
+      default: slot_max = max_3; // ValueEngine.java:153
     endcase
   end
 
-  assign row_shifted_in_valid = value_issue_d1; // ValueEngine.java:160
-  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:160
-  assign row_shifted_in_payload_b = row_negated_max_d1; // ValueEngine.java:160
-  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:160
-  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:160
-  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:170
-  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:170
-  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:170
-  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:170
-  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:170
-  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:170
-  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:170
-  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:170
-  assign z_read_enable = row_shifted_valid_d24 & row_first_beat_d31; // ValueEngine.java:192
-  assign z_accumulate_read_s0 = ~accumulate_set_d31 & z_read_enable; // ValueEngine.java:214
-  assign z_gather_read_s0 = ~z_second_set & z_gathering; // ValueEngine.java:215
-  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d31 : z_gather_address; // ValueEngine.java:219
-  assign z_gather_data_s0 = z_lanes_read_s0; // ValueEngine.java:222
-  assign bank_accumulate_read_s0 = ~accumulate_set_d37 & row_weight_valid_d4; // ValueEngine.java:223
-  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:224
-  // ValueEngine.java:227
+  assign row_shifted_in_valid = value_issue_d1; // ValueEngine.java:161
+  assign row_shifted_in_payload_a = score_port_data; // ValueEngine.java:161
+  assign row_shifted_in_payload_b = row_negated_max_d1; // ValueEngine.java:161
+  assign row_weight_in_valid = row_shifted_out_valid; // ValueEngine.java:161
+  assign row_weight_in_payload = row_shifted_out_payload; // ValueEngine.java:161
+  assign value_lane0_v_in_valid = value_issue_d1; // ValueEngine.java:171
+  assign value_lane0_v_in_payload = value_port_data[15:0]; // ValueEngine.java:171
+  assign value_lane1_v_in_valid = value_issue_d1; // ValueEngine.java:171
+  assign value_lane1_v_in_payload = value_port_data[31:16]; // ValueEngine.java:171
+  assign value_lane2_v_in_valid = value_issue_d1; // ValueEngine.java:171
+  assign value_lane2_v_in_payload = value_port_data[47:32]; // ValueEngine.java:171
+  assign value_lane3_v_in_valid = value_issue_d1; // ValueEngine.java:171
+  assign value_lane3_v_in_payload = value_port_data[63:48]; // ValueEngine.java:171
+  assign z_read_enable = row_shifted_valid_d24 & row_first_beat_d31; // ValueEngine.java:193
+  assign z_accumulate_read_s0 = ~accumulate_set_d31 & z_read_enable; // ValueEngine.java:215
+  assign z_gather_read_s0 = ~z_second_set & z_gathering; // ValueEngine.java:216
+  assign z_lanes_read_address_s0 = z_accumulate_read_s0 ? z_address_d31 : z_gather_address; // ValueEngine.java:220
+  assign z_gather_data_s0 = z_lanes_read_s0; // ValueEngine.java:223
+  assign bank_accumulate_read_s0 = ~accumulate_set_d37 & row_weight_valid_d4; // ValueEngine.java:224
+  assign bank_gather_read_s0 = ~reduce_second_set & gathering; // ValueEngine.java:225
+  // ValueEngine.java:228
   assign bank_read_address_s0 = bank_accumulate_read_s0 ? accumulate_address_d37 : gather_address;
-  assign gather_data_s0_0 = bank_read_s0_0; // ValueEngine.java:233
-  assign gather_data_s0_1 = bank_read_s0_1; // ValueEngine.java:233
-  assign gather_data_s0_2 = bank_read_s0_2; // ValueEngine.java:233
-  assign gather_data_s0_3 = bank_read_s0_3; // ValueEngine.java:233
-  assign z_accumulate_read_s1 = accumulate_set_d31 & z_read_enable; // ValueEngine.java:214
-  assign z_gather_read_s1 = z_second_set & z_gathering; // ValueEngine.java:215
-  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d31 : z_gather_address; // ValueEngine.java:219
-  assign z_gather_data_s1 = z_lanes_read_s1; // ValueEngine.java:222
-  assign bank_accumulate_read_s1 = accumulate_set_d37 & row_weight_valid_d4; // ValueEngine.java:223
-  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:224
-  // ValueEngine.java:227
+  assign gather_data_s0_0 = bank_read_s0_0; // ValueEngine.java:234
+  assign gather_data_s0_1 = bank_read_s0_1; // ValueEngine.java:234
+  assign gather_data_s0_2 = bank_read_s0_2; // ValueEngine.java:234
+  assign gather_data_s0_3 = bank_read_s0_3; // ValueEngine.java:234
+  assign z_accumulate_read_s1 = accumulate_set_d31 & z_read_enable; // ValueEngine.java:215
+  assign z_gather_read_s1 = z_second_set & z_gathering; // ValueEngine.java:216
+  assign z_lanes_read_address_s1 = z_accumulate_read_s1 ? z_address_d31 : z_gather_address; // ValueEngine.java:220
+  assign z_gather_data_s1 = z_lanes_read_s1; // ValueEngine.java:223
+  assign bank_accumulate_read_s1 = accumulate_set_d37 & row_weight_valid_d4; // ValueEngine.java:224
+  assign bank_gather_read_s1 = reduce_second_set & gathering; // ValueEngine.java:225
+  // ValueEngine.java:228
   assign bank_read_address_s1 = bank_accumulate_read_s1 ? accumulate_address_d37 : gather_address;
-  assign gather_data_s1_0 = bank_read_s1_0; // ValueEngine.java:233
-  assign gather_data_s1_1 = bank_read_s1_1; // ValueEngine.java:233
-  assign gather_data_s1_2 = bank_read_s1_2; // ValueEngine.java:233
-  assign gather_data_s1_3 = bank_read_s1_3; // ValueEngine.java:233
+  assign gather_data_s1_0 = bank_read_s1_0; // ValueEngine.java:234
+  assign gather_data_s1_1 = bank_read_s1_1; // ValueEngine.java:234
+  assign gather_data_s1_2 = bank_read_s1_2; // ValueEngine.java:234
+  assign gather_data_s1_3 = bank_read_s1_3; // ValueEngine.java:234
   assign z_accumulated = accumulate_set_d32 ? z_lanes_read_s1 : z_lanes_read_s0; // SlotSet.java:37
-  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:239
-  assign z_sum_in_payload_a = z_current_q; // ValueEngine.java:239
-  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:239
-  assign z_write = z_sum_out_valid & row_first_beat_d39; // ValueEngine.java:240
+  assign z_sum_in_valid = row_weight_out_valid; // ValueEngine.java:240
+  assign z_sum_in_payload_a = z_current_q; // ValueEngine.java:240
+  assign z_sum_in_payload_b = row_weight_out_payload; // ValueEngine.java:240
+  assign z_write = z_sum_out_valid & row_first_beat_d39; // ValueEngine.java:241
   assign value_lane0_partial = accumulate_set_d39 ? bank_read_s1_0 : bank_read_s0_0; // SlotSet.java:37
   assign value_lane1_partial = accumulate_set_d39 ? bank_read_s1_1 : bank_read_s0_1; // SlotSet.java:37
   assign value_lane2_partial = accumulate_set_d39 ? bank_read_s1_2 : bank_read_s0_2; // SlotSet.java:37
   assign value_lane3_partial = accumulate_set_d39 ? bank_read_s1_3 : bank_read_s0_3; // SlotSet.java:37
-  assign partial_write_s0 = z_sum_valid_d7 & ~accumulate_set_d46; // ValueEngine.java:266
-  assign partial_write_s1 = z_sum_valid_d7 & accumulate_set_d46; // ValueEngine.java:266
+  assign partial_write_s0 = z_sum_valid_d7 & ~accumulate_set_d46; // ValueEngine.java:267
+  assign partial_write_s1 = z_sum_valid_d7 & accumulate_set_d46; // ValueEngine.java:267
 
   always @(posedge clk) begin
     value_last_beat_index <= value_last_beat_index_diff[3:0]; // ValueEngine.java:107
-    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:119
-      value_row <= 6'd0; // ValueEngine.java:120
-      value_row_after <= 6'd1; // ValueEngine.java:121
-      value_beat <= 4'd0; // ValueEngine.java:122
-    end else if (value_step) begin // ValueEngine.java:123
-      value_beat <= value_beat + 4'd1; // ValueEngine.java:124
-      if (value_last_beat) begin // ValueEngine.java:125
-        value_beat <= 4'd0; // ValueEngine.java:126
-        value_row <= value_row_after; // ValueEngine.java:127
-        value_row_after <= value_row_after + 6'd1; // ValueEngine.java:128
+    if (value_pass_start | value_slot_finished) begin // ValueEngine.java:120
+      value_row <= 6'd0; // ValueEngine.java:121
+      value_row_after <= 6'd1; // ValueEngine.java:122
+      value_beat <= 4'd0; // ValueEngine.java:123
+    end else if (value_step) begin // ValueEngine.java:124
+      value_beat <= value_beat + 4'd1; // ValueEngine.java:125
+      if (value_last_beat) begin // ValueEngine.java:126
+        value_beat <= 4'd0; // ValueEngine.java:127
+        value_row <= value_row_after; // ValueEngine.java:128
+        value_row_after <= value_row_after + 6'd1; // ValueEngine.java:129
       end
     end
-    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:160
-    value_issue_d1 <= value_issue; // ValueEngine.java:160
-    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:177
-    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:177
-    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:177
-    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:177
-    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:177
-    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:177
-    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:177
-    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:177
-    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:177
-    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:177
-    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:177
-    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:177
-    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:177
-    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:177
-    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:177
-    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:177
-    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:177
-    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:177
-    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:177
-    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:177
-    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:177
-    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:177
-    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:177
-    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:177
-    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:177
-    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:177
-    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:177
-    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:177
-    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:177
-    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:177
-    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:177
-    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:177
-    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:177
-    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:177
-    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:177
-    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:177
-    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:177
-    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:177
-    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:177
-    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:177
-    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:177
-    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:177
-    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:177
-    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:177
-    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:177
-    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:177
-    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:177
-    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:177
-    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:177
-    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:177
-    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:177
-    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:177
-    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:177
-    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:177
-    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:177
-    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:177
-    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:177
-    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:177
-    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:177
-    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:177
-    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:177
-    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:177
-    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:177
-    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:177
-    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:177
-    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:177
-    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:177
-    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:177
-    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:177
-    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:177
-    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:177
-    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:177
-    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:177
-    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:177
-    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:177
-    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:177
-    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:177
-    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:177
-    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:177
-    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:177
-    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:177
-    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:177
-    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:177
-    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:177
-    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:177
-    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:177
-    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:177
-    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:177
-    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:177
-    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:177
-    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:177
-    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:177
-    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:177
-    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:177
-    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:177
-    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:177
-    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:177
-    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:177
-    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:177
-    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:177
-    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:177
-    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:177
-    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:177
-    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:177
-    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:177
-    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:177
-    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:177
-    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:177
-    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:177
-    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:177
-    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:177
-    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:177
-    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:177
-    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:177
-    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:177
-    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:177
-    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:177
-    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:177
-    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:177
-    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:177
-    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:177
-    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:177
-    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:177
-    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:177
-    accumulate_address_d1 <= partial_address; // ValueEngine.java:186
-    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:186
-    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:186
-    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:186
-    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:186
-    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:186
-    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:186
-    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:186
-    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:186
-    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:186
-    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:186
-    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:186
-    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:186
-    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:186
-    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:186
-    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:186
-    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:186
-    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:186
-    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:186
-    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:186
-    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:186
-    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:186
-    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:186
-    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:186
-    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:186
-    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:186
-    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:186
-    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:186
-    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:186
-    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:186
-    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:186
-    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:186
-    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:186
-    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:186
-    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:186
-    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:186
-    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:186
-    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:187
-    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:187
-    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:187
-    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:187
-    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:192
-    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:192
-    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:192
-    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:192
-    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:192
-    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:192
-    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:192
-    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:192
-    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:192
-    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:192
-    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:192
-    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:192
-    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:192
-    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:192
-    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:192
-    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:192
-    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:192
-    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:192
-    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:192
-    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:192
-    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:192
-    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:192
-    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:192
-    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:192
-    row_first_beat_d1 <= value_beat == 4'd0; // ValueEngine.java:192
-    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:192
-    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:192
-    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:192
-    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:192
-    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:192
-    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:192
-    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:192
-    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:192
-    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:192
-    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:192
-    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:192
-    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:192
-    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:192
-    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:192
-    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:192
-    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:192
-    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:192
-    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:192
-    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:192
-    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:192
-    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:192
-    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:192
-    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:192
-    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:192
-    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:192
-    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:192
-    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:192
-    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:192
-    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:192
-    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:192
-    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:214
-    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:214
-    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:214
-    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:214
-    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:214
-    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:214
-    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:214
-    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:214
-    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:214
-    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:214
-    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:214
-    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:214
-    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:214
-    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:214
-    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:214
-    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:214
-    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:214
-    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:214
-    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:214
-    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:214
-    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:214
-    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:214
-    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:214
-    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:214
-    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:214
-    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:214
-    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:214
-    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:214
-    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:214
-    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:214
-    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:214
-    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:218
-    z_address_d2 <= z_address_d1; // ValueEngine.java:218
-    z_address_d3 <= z_address_d2; // ValueEngine.java:218
-    z_address_d4 <= z_address_d3; // ValueEngine.java:218
-    z_address_d5 <= z_address_d4; // ValueEngine.java:218
-    z_address_d6 <= z_address_d5; // ValueEngine.java:218
-    z_address_d7 <= z_address_d6; // ValueEngine.java:218
-    z_address_d8 <= z_address_d7; // ValueEngine.java:218
-    z_address_d9 <= z_address_d8; // ValueEngine.java:218
-    z_address_d10 <= z_address_d9; // ValueEngine.java:218
-    z_address_d11 <= z_address_d10; // ValueEngine.java:218
-    z_address_d12 <= z_address_d11; // ValueEngine.java:218
-    z_address_d13 <= z_address_d12; // ValueEngine.java:218
-    z_address_d14 <= z_address_d13; // ValueEngine.java:218
-    z_address_d15 <= z_address_d14; // ValueEngine.java:218
-    z_address_d16 <= z_address_d15; // ValueEngine.java:218
-    z_address_d17 <= z_address_d16; // ValueEngine.java:218
-    z_address_d18 <= z_address_d17; // ValueEngine.java:218
-    z_address_d19 <= z_address_d18; // ValueEngine.java:218
-    z_address_d20 <= z_address_d19; // ValueEngine.java:218
-    z_address_d21 <= z_address_d20; // ValueEngine.java:218
-    z_address_d22 <= z_address_d21; // ValueEngine.java:218
-    z_address_d23 <= z_address_d22; // ValueEngine.java:218
-    z_address_d24 <= z_address_d23; // ValueEngine.java:218
-    z_address_d25 <= z_address_d24; // ValueEngine.java:218
-    z_address_d26 <= z_address_d25; // ValueEngine.java:218
-    z_address_d27 <= z_address_d26; // ValueEngine.java:218
-    z_address_d28 <= z_address_d27; // ValueEngine.java:218
-    z_address_d29 <= z_address_d28; // ValueEngine.java:218
-    z_address_d30 <= z_address_d29; // ValueEngine.java:218
-    z_address_d31 <= z_address_d30; // ValueEngine.java:218
-    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:220
-      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:220
+    row_negated_max_d1 <= {~slot_max[31], slot_max[30:0]}; // ValueEngine.java:161
+    value_issue_d1 <= value_issue; // ValueEngine.java:161
+    value_lane0_v_d1 <= value_lane0_v_out_payload; // ValueEngine.java:178
+    value_lane0_v_d2 <= value_lane0_v_d1; // ValueEngine.java:178
+    value_lane0_v_d3 <= value_lane0_v_d2; // ValueEngine.java:178
+    value_lane0_v_d4 <= value_lane0_v_d3; // ValueEngine.java:178
+    value_lane0_v_d5 <= value_lane0_v_d4; // ValueEngine.java:178
+    value_lane0_v_d6 <= value_lane0_v_d5; // ValueEngine.java:178
+    value_lane0_v_d7 <= value_lane0_v_d6; // ValueEngine.java:178
+    value_lane0_v_d8 <= value_lane0_v_d7; // ValueEngine.java:178
+    value_lane0_v_d9 <= value_lane0_v_d8; // ValueEngine.java:178
+    value_lane0_v_d10 <= value_lane0_v_d9; // ValueEngine.java:178
+    value_lane0_v_d11 <= value_lane0_v_d10; // ValueEngine.java:178
+    value_lane0_v_d12 <= value_lane0_v_d11; // ValueEngine.java:178
+    value_lane0_v_d13 <= value_lane0_v_d12; // ValueEngine.java:178
+    value_lane0_v_d14 <= value_lane0_v_d13; // ValueEngine.java:178
+    value_lane0_v_d15 <= value_lane0_v_d14; // ValueEngine.java:178
+    value_lane0_v_d16 <= value_lane0_v_d15; // ValueEngine.java:178
+    value_lane0_v_d17 <= value_lane0_v_d16; // ValueEngine.java:178
+    value_lane0_v_d18 <= value_lane0_v_d17; // ValueEngine.java:178
+    value_lane0_v_d19 <= value_lane0_v_d18; // ValueEngine.java:178
+    value_lane0_v_d20 <= value_lane0_v_d19; // ValueEngine.java:178
+    value_lane0_v_d21 <= value_lane0_v_d20; // ValueEngine.java:178
+    value_lane0_v_d22 <= value_lane0_v_d21; // ValueEngine.java:178
+    value_lane0_v_d23 <= value_lane0_v_d22; // ValueEngine.java:178
+    value_lane0_v_d24 <= value_lane0_v_d23; // ValueEngine.java:178
+    value_lane0_v_d25 <= value_lane0_v_d24; // ValueEngine.java:178
+    value_lane0_v_d26 <= value_lane0_v_d25; // ValueEngine.java:178
+    value_lane0_v_d27 <= value_lane0_v_d26; // ValueEngine.java:178
+    value_lane0_v_d28 <= value_lane0_v_d27; // ValueEngine.java:178
+    value_lane0_v_d29 <= value_lane0_v_d28; // ValueEngine.java:178
+    value_lane0_v_d30 <= value_lane0_v_d29; // ValueEngine.java:178
+    value_lane0_v_d31 <= value_lane0_v_d30; // ValueEngine.java:178
+    value_lane1_v_d1 <= value_lane1_v_out_payload; // ValueEngine.java:178
+    value_lane1_v_d2 <= value_lane1_v_d1; // ValueEngine.java:178
+    value_lane1_v_d3 <= value_lane1_v_d2; // ValueEngine.java:178
+    value_lane1_v_d4 <= value_lane1_v_d3; // ValueEngine.java:178
+    value_lane1_v_d5 <= value_lane1_v_d4; // ValueEngine.java:178
+    value_lane1_v_d6 <= value_lane1_v_d5; // ValueEngine.java:178
+    value_lane1_v_d7 <= value_lane1_v_d6; // ValueEngine.java:178
+    value_lane1_v_d8 <= value_lane1_v_d7; // ValueEngine.java:178
+    value_lane1_v_d9 <= value_lane1_v_d8; // ValueEngine.java:178
+    value_lane1_v_d10 <= value_lane1_v_d9; // ValueEngine.java:178
+    value_lane1_v_d11 <= value_lane1_v_d10; // ValueEngine.java:178
+    value_lane1_v_d12 <= value_lane1_v_d11; // ValueEngine.java:178
+    value_lane1_v_d13 <= value_lane1_v_d12; // ValueEngine.java:178
+    value_lane1_v_d14 <= value_lane1_v_d13; // ValueEngine.java:178
+    value_lane1_v_d15 <= value_lane1_v_d14; // ValueEngine.java:178
+    value_lane1_v_d16 <= value_lane1_v_d15; // ValueEngine.java:178
+    value_lane1_v_d17 <= value_lane1_v_d16; // ValueEngine.java:178
+    value_lane1_v_d18 <= value_lane1_v_d17; // ValueEngine.java:178
+    value_lane1_v_d19 <= value_lane1_v_d18; // ValueEngine.java:178
+    value_lane1_v_d20 <= value_lane1_v_d19; // ValueEngine.java:178
+    value_lane1_v_d21 <= value_lane1_v_d20; // ValueEngine.java:178
+    value_lane1_v_d22 <= value_lane1_v_d21; // ValueEngine.java:178
+    value_lane1_v_d23 <= value_lane1_v_d22; // ValueEngine.java:178
+    value_lane1_v_d24 <= value_lane1_v_d23; // ValueEngine.java:178
+    value_lane1_v_d25 <= value_lane1_v_d24; // ValueEngine.java:178
+    value_lane1_v_d26 <= value_lane1_v_d25; // ValueEngine.java:178
+    value_lane1_v_d27 <= value_lane1_v_d26; // ValueEngine.java:178
+    value_lane1_v_d28 <= value_lane1_v_d27; // ValueEngine.java:178
+    value_lane1_v_d29 <= value_lane1_v_d28; // ValueEngine.java:178
+    value_lane1_v_d30 <= value_lane1_v_d29; // ValueEngine.java:178
+    value_lane1_v_d31 <= value_lane1_v_d30; // ValueEngine.java:178
+    value_lane2_v_d1 <= value_lane2_v_out_payload; // ValueEngine.java:178
+    value_lane2_v_d2 <= value_lane2_v_d1; // ValueEngine.java:178
+    value_lane2_v_d3 <= value_lane2_v_d2; // ValueEngine.java:178
+    value_lane2_v_d4 <= value_lane2_v_d3; // ValueEngine.java:178
+    value_lane2_v_d5 <= value_lane2_v_d4; // ValueEngine.java:178
+    value_lane2_v_d6 <= value_lane2_v_d5; // ValueEngine.java:178
+    value_lane2_v_d7 <= value_lane2_v_d6; // ValueEngine.java:178
+    value_lane2_v_d8 <= value_lane2_v_d7; // ValueEngine.java:178
+    value_lane2_v_d9 <= value_lane2_v_d8; // ValueEngine.java:178
+    value_lane2_v_d10 <= value_lane2_v_d9; // ValueEngine.java:178
+    value_lane2_v_d11 <= value_lane2_v_d10; // ValueEngine.java:178
+    value_lane2_v_d12 <= value_lane2_v_d11; // ValueEngine.java:178
+    value_lane2_v_d13 <= value_lane2_v_d12; // ValueEngine.java:178
+    value_lane2_v_d14 <= value_lane2_v_d13; // ValueEngine.java:178
+    value_lane2_v_d15 <= value_lane2_v_d14; // ValueEngine.java:178
+    value_lane2_v_d16 <= value_lane2_v_d15; // ValueEngine.java:178
+    value_lane2_v_d17 <= value_lane2_v_d16; // ValueEngine.java:178
+    value_lane2_v_d18 <= value_lane2_v_d17; // ValueEngine.java:178
+    value_lane2_v_d19 <= value_lane2_v_d18; // ValueEngine.java:178
+    value_lane2_v_d20 <= value_lane2_v_d19; // ValueEngine.java:178
+    value_lane2_v_d21 <= value_lane2_v_d20; // ValueEngine.java:178
+    value_lane2_v_d22 <= value_lane2_v_d21; // ValueEngine.java:178
+    value_lane2_v_d23 <= value_lane2_v_d22; // ValueEngine.java:178
+    value_lane2_v_d24 <= value_lane2_v_d23; // ValueEngine.java:178
+    value_lane2_v_d25 <= value_lane2_v_d24; // ValueEngine.java:178
+    value_lane2_v_d26 <= value_lane2_v_d25; // ValueEngine.java:178
+    value_lane2_v_d27 <= value_lane2_v_d26; // ValueEngine.java:178
+    value_lane2_v_d28 <= value_lane2_v_d27; // ValueEngine.java:178
+    value_lane2_v_d29 <= value_lane2_v_d28; // ValueEngine.java:178
+    value_lane2_v_d30 <= value_lane2_v_d29; // ValueEngine.java:178
+    value_lane2_v_d31 <= value_lane2_v_d30; // ValueEngine.java:178
+    value_lane3_v_d1 <= value_lane3_v_out_payload; // ValueEngine.java:178
+    value_lane3_v_d2 <= value_lane3_v_d1; // ValueEngine.java:178
+    value_lane3_v_d3 <= value_lane3_v_d2; // ValueEngine.java:178
+    value_lane3_v_d4 <= value_lane3_v_d3; // ValueEngine.java:178
+    value_lane3_v_d5 <= value_lane3_v_d4; // ValueEngine.java:178
+    value_lane3_v_d6 <= value_lane3_v_d5; // ValueEngine.java:178
+    value_lane3_v_d7 <= value_lane3_v_d6; // ValueEngine.java:178
+    value_lane3_v_d8 <= value_lane3_v_d7; // ValueEngine.java:178
+    value_lane3_v_d9 <= value_lane3_v_d8; // ValueEngine.java:178
+    value_lane3_v_d10 <= value_lane3_v_d9; // ValueEngine.java:178
+    value_lane3_v_d11 <= value_lane3_v_d10; // ValueEngine.java:178
+    value_lane3_v_d12 <= value_lane3_v_d11; // ValueEngine.java:178
+    value_lane3_v_d13 <= value_lane3_v_d12; // ValueEngine.java:178
+    value_lane3_v_d14 <= value_lane3_v_d13; // ValueEngine.java:178
+    value_lane3_v_d15 <= value_lane3_v_d14; // ValueEngine.java:178
+    value_lane3_v_d16 <= value_lane3_v_d15; // ValueEngine.java:178
+    value_lane3_v_d17 <= value_lane3_v_d16; // ValueEngine.java:178
+    value_lane3_v_d18 <= value_lane3_v_d17; // ValueEngine.java:178
+    value_lane3_v_d19 <= value_lane3_v_d18; // ValueEngine.java:178
+    value_lane3_v_d20 <= value_lane3_v_d19; // ValueEngine.java:178
+    value_lane3_v_d21 <= value_lane3_v_d20; // ValueEngine.java:178
+    value_lane3_v_d22 <= value_lane3_v_d21; // ValueEngine.java:178
+    value_lane3_v_d23 <= value_lane3_v_d22; // ValueEngine.java:178
+    value_lane3_v_d24 <= value_lane3_v_d23; // ValueEngine.java:178
+    value_lane3_v_d25 <= value_lane3_v_d24; // ValueEngine.java:178
+    value_lane3_v_d26 <= value_lane3_v_d25; // ValueEngine.java:178
+    value_lane3_v_d27 <= value_lane3_v_d26; // ValueEngine.java:178
+    value_lane3_v_d28 <= value_lane3_v_d27; // ValueEngine.java:178
+    value_lane3_v_d29 <= value_lane3_v_d28; // ValueEngine.java:178
+    value_lane3_v_d30 <= value_lane3_v_d29; // ValueEngine.java:178
+    value_lane3_v_d31 <= value_lane3_v_d30; // ValueEngine.java:178
+    accumulate_address_d1 <= partial_address; // ValueEngine.java:187
+    accumulate_address_d2 <= accumulate_address_d1; // ValueEngine.java:187
+    accumulate_address_d3 <= accumulate_address_d2; // ValueEngine.java:187
+    accumulate_address_d4 <= accumulate_address_d3; // ValueEngine.java:187
+    accumulate_address_d5 <= accumulate_address_d4; // ValueEngine.java:187
+    accumulate_address_d6 <= accumulate_address_d5; // ValueEngine.java:187
+    accumulate_address_d7 <= accumulate_address_d6; // ValueEngine.java:187
+    accumulate_address_d8 <= accumulate_address_d7; // ValueEngine.java:187
+    accumulate_address_d9 <= accumulate_address_d8; // ValueEngine.java:187
+    accumulate_address_d10 <= accumulate_address_d9; // ValueEngine.java:187
+    accumulate_address_d11 <= accumulate_address_d10; // ValueEngine.java:187
+    accumulate_address_d12 <= accumulate_address_d11; // ValueEngine.java:187
+    accumulate_address_d13 <= accumulate_address_d12; // ValueEngine.java:187
+    accumulate_address_d14 <= accumulate_address_d13; // ValueEngine.java:187
+    accumulate_address_d15 <= accumulate_address_d14; // ValueEngine.java:187
+    accumulate_address_d16 <= accumulate_address_d15; // ValueEngine.java:187
+    accumulate_address_d17 <= accumulate_address_d16; // ValueEngine.java:187
+    accumulate_address_d18 <= accumulate_address_d17; // ValueEngine.java:187
+    accumulate_address_d19 <= accumulate_address_d18; // ValueEngine.java:187
+    accumulate_address_d20 <= accumulate_address_d19; // ValueEngine.java:187
+    accumulate_address_d21 <= accumulate_address_d20; // ValueEngine.java:187
+    accumulate_address_d22 <= accumulate_address_d21; // ValueEngine.java:187
+    accumulate_address_d23 <= accumulate_address_d22; // ValueEngine.java:187
+    accumulate_address_d24 <= accumulate_address_d23; // ValueEngine.java:187
+    accumulate_address_d25 <= accumulate_address_d24; // ValueEngine.java:187
+    accumulate_address_d26 <= accumulate_address_d25; // ValueEngine.java:187
+    accumulate_address_d27 <= accumulate_address_d26; // ValueEngine.java:187
+    accumulate_address_d28 <= accumulate_address_d27; // ValueEngine.java:187
+    accumulate_address_d29 <= accumulate_address_d28; // ValueEngine.java:187
+    accumulate_address_d30 <= accumulate_address_d29; // ValueEngine.java:187
+    accumulate_address_d31 <= accumulate_address_d30; // ValueEngine.java:187
+    accumulate_address_d32 <= accumulate_address_d31; // ValueEngine.java:187
+    accumulate_address_d33 <= accumulate_address_d32; // ValueEngine.java:187
+    accumulate_address_d34 <= accumulate_address_d33; // ValueEngine.java:187
+    accumulate_address_d35 <= accumulate_address_d34; // ValueEngine.java:187
+    accumulate_address_d36 <= accumulate_address_d35; // ValueEngine.java:187
+    accumulate_address_d37 <= accumulate_address_d36; // ValueEngine.java:187
+    row_weight_valid_d1 <= row_weight_out_valid; // ValueEngine.java:188
+    row_weight_valid_d2 <= row_weight_valid_d1; // ValueEngine.java:188
+    row_weight_valid_d3 <= row_weight_valid_d2; // ValueEngine.java:188
+    row_weight_valid_d4 <= row_weight_valid_d3; // ValueEngine.java:188
+    row_shifted_valid_d1 <= row_shifted_out_valid; // ValueEngine.java:193
+    row_shifted_valid_d2 <= row_shifted_valid_d1; // ValueEngine.java:193
+    row_shifted_valid_d3 <= row_shifted_valid_d2; // ValueEngine.java:193
+    row_shifted_valid_d4 <= row_shifted_valid_d3; // ValueEngine.java:193
+    row_shifted_valid_d5 <= row_shifted_valid_d4; // ValueEngine.java:193
+    row_shifted_valid_d6 <= row_shifted_valid_d5; // ValueEngine.java:193
+    row_shifted_valid_d7 <= row_shifted_valid_d6; // ValueEngine.java:193
+    row_shifted_valid_d8 <= row_shifted_valid_d7; // ValueEngine.java:193
+    row_shifted_valid_d9 <= row_shifted_valid_d8; // ValueEngine.java:193
+    row_shifted_valid_d10 <= row_shifted_valid_d9; // ValueEngine.java:193
+    row_shifted_valid_d11 <= row_shifted_valid_d10; // ValueEngine.java:193
+    row_shifted_valid_d12 <= row_shifted_valid_d11; // ValueEngine.java:193
+    row_shifted_valid_d13 <= row_shifted_valid_d12; // ValueEngine.java:193
+    row_shifted_valid_d14 <= row_shifted_valid_d13; // ValueEngine.java:193
+    row_shifted_valid_d15 <= row_shifted_valid_d14; // ValueEngine.java:193
+    row_shifted_valid_d16 <= row_shifted_valid_d15; // ValueEngine.java:193
+    row_shifted_valid_d17 <= row_shifted_valid_d16; // ValueEngine.java:193
+    row_shifted_valid_d18 <= row_shifted_valid_d17; // ValueEngine.java:193
+    row_shifted_valid_d19 <= row_shifted_valid_d18; // ValueEngine.java:193
+    row_shifted_valid_d20 <= row_shifted_valid_d19; // ValueEngine.java:193
+    row_shifted_valid_d21 <= row_shifted_valid_d20; // ValueEngine.java:193
+    row_shifted_valid_d22 <= row_shifted_valid_d21; // ValueEngine.java:193
+    row_shifted_valid_d23 <= row_shifted_valid_d22; // ValueEngine.java:193
+    row_shifted_valid_d24 <= row_shifted_valid_d23; // ValueEngine.java:193
+    row_first_beat_d1 <= value_beat == 4'd0; // ValueEngine.java:193
+    row_first_beat_d2 <= row_first_beat_d1; // ValueEngine.java:193
+    row_first_beat_d3 <= row_first_beat_d2; // ValueEngine.java:193
+    row_first_beat_d4 <= row_first_beat_d3; // ValueEngine.java:193
+    row_first_beat_d5 <= row_first_beat_d4; // ValueEngine.java:193
+    row_first_beat_d6 <= row_first_beat_d5; // ValueEngine.java:193
+    row_first_beat_d7 <= row_first_beat_d6; // ValueEngine.java:193
+    row_first_beat_d8 <= row_first_beat_d7; // ValueEngine.java:193
+    row_first_beat_d9 <= row_first_beat_d8; // ValueEngine.java:193
+    row_first_beat_d10 <= row_first_beat_d9; // ValueEngine.java:193
+    row_first_beat_d11 <= row_first_beat_d10; // ValueEngine.java:193
+    row_first_beat_d12 <= row_first_beat_d11; // ValueEngine.java:193
+    row_first_beat_d13 <= row_first_beat_d12; // ValueEngine.java:193
+    row_first_beat_d14 <= row_first_beat_d13; // ValueEngine.java:193
+    row_first_beat_d15 <= row_first_beat_d14; // ValueEngine.java:193
+    row_first_beat_d16 <= row_first_beat_d15; // ValueEngine.java:193
+    row_first_beat_d17 <= row_first_beat_d16; // ValueEngine.java:193
+    row_first_beat_d18 <= row_first_beat_d17; // ValueEngine.java:193
+    row_first_beat_d19 <= row_first_beat_d18; // ValueEngine.java:193
+    row_first_beat_d20 <= row_first_beat_d19; // ValueEngine.java:193
+    row_first_beat_d21 <= row_first_beat_d20; // ValueEngine.java:193
+    row_first_beat_d22 <= row_first_beat_d21; // ValueEngine.java:193
+    row_first_beat_d23 <= row_first_beat_d22; // ValueEngine.java:193
+    row_first_beat_d24 <= row_first_beat_d23; // ValueEngine.java:193
+    row_first_beat_d25 <= row_first_beat_d24; // ValueEngine.java:193
+    row_first_beat_d26 <= row_first_beat_d25; // ValueEngine.java:193
+    row_first_beat_d27 <= row_first_beat_d26; // ValueEngine.java:193
+    row_first_beat_d28 <= row_first_beat_d27; // ValueEngine.java:193
+    row_first_beat_d29 <= row_first_beat_d28; // ValueEngine.java:193
+    row_first_beat_d30 <= row_first_beat_d29; // ValueEngine.java:193
+    row_first_beat_d31 <= row_first_beat_d30; // ValueEngine.java:193
+    accumulate_set_d1 <= value_issue_second_set; // ValueEngine.java:215
+    accumulate_set_d2 <= accumulate_set_d1; // ValueEngine.java:215
+    accumulate_set_d3 <= accumulate_set_d2; // ValueEngine.java:215
+    accumulate_set_d4 <= accumulate_set_d3; // ValueEngine.java:215
+    accumulate_set_d5 <= accumulate_set_d4; // ValueEngine.java:215
+    accumulate_set_d6 <= accumulate_set_d5; // ValueEngine.java:215
+    accumulate_set_d7 <= accumulate_set_d6; // ValueEngine.java:215
+    accumulate_set_d8 <= accumulate_set_d7; // ValueEngine.java:215
+    accumulate_set_d9 <= accumulate_set_d8; // ValueEngine.java:215
+    accumulate_set_d10 <= accumulate_set_d9; // ValueEngine.java:215
+    accumulate_set_d11 <= accumulate_set_d10; // ValueEngine.java:215
+    accumulate_set_d12 <= accumulate_set_d11; // ValueEngine.java:215
+    accumulate_set_d13 <= accumulate_set_d12; // ValueEngine.java:215
+    accumulate_set_d14 <= accumulate_set_d13; // ValueEngine.java:215
+    accumulate_set_d15 <= accumulate_set_d14; // ValueEngine.java:215
+    accumulate_set_d16 <= accumulate_set_d15; // ValueEngine.java:215
+    accumulate_set_d17 <= accumulate_set_d16; // ValueEngine.java:215
+    accumulate_set_d18 <= accumulate_set_d17; // ValueEngine.java:215
+    accumulate_set_d19 <= accumulate_set_d18; // ValueEngine.java:215
+    accumulate_set_d20 <= accumulate_set_d19; // ValueEngine.java:215
+    accumulate_set_d21 <= accumulate_set_d20; // ValueEngine.java:215
+    accumulate_set_d22 <= accumulate_set_d21; // ValueEngine.java:215
+    accumulate_set_d23 <= accumulate_set_d22; // ValueEngine.java:215
+    accumulate_set_d24 <= accumulate_set_d23; // ValueEngine.java:215
+    accumulate_set_d25 <= accumulate_set_d24; // ValueEngine.java:215
+    accumulate_set_d26 <= accumulate_set_d25; // ValueEngine.java:215
+    accumulate_set_d27 <= accumulate_set_d26; // ValueEngine.java:215
+    accumulate_set_d28 <= accumulate_set_d27; // ValueEngine.java:215
+    accumulate_set_d29 <= accumulate_set_d28; // ValueEngine.java:215
+    accumulate_set_d30 <= accumulate_set_d29; // ValueEngine.java:215
+    accumulate_set_d31 <= accumulate_set_d30; // ValueEngine.java:215
+    z_address_d1 <= {value_issue_set_slot, value_position[3:0]}; // ValueEngine.java:219
+    z_address_d2 <= z_address_d1; // ValueEngine.java:219
+    z_address_d3 <= z_address_d2; // ValueEngine.java:219
+    z_address_d4 <= z_address_d3; // ValueEngine.java:219
+    z_address_d5 <= z_address_d4; // ValueEngine.java:219
+    z_address_d6 <= z_address_d5; // ValueEngine.java:219
+    z_address_d7 <= z_address_d6; // ValueEngine.java:219
+    z_address_d8 <= z_address_d7; // ValueEngine.java:219
+    z_address_d9 <= z_address_d8; // ValueEngine.java:219
+    z_address_d10 <= z_address_d9; // ValueEngine.java:219
+    z_address_d11 <= z_address_d10; // ValueEngine.java:219
+    z_address_d12 <= z_address_d11; // ValueEngine.java:219
+    z_address_d13 <= z_address_d12; // ValueEngine.java:219
+    z_address_d14 <= z_address_d13; // ValueEngine.java:219
+    z_address_d15 <= z_address_d14; // ValueEngine.java:219
+    z_address_d16 <= z_address_d15; // ValueEngine.java:219
+    z_address_d17 <= z_address_d16; // ValueEngine.java:219
+    z_address_d18 <= z_address_d17; // ValueEngine.java:219
+    z_address_d19 <= z_address_d18; // ValueEngine.java:219
+    z_address_d20 <= z_address_d19; // ValueEngine.java:219
+    z_address_d21 <= z_address_d20; // ValueEngine.java:219
+    z_address_d22 <= z_address_d21; // ValueEngine.java:219
+    z_address_d23 <= z_address_d22; // ValueEngine.java:219
+    z_address_d24 <= z_address_d23; // ValueEngine.java:219
+    z_address_d25 <= z_address_d24; // ValueEngine.java:219
+    z_address_d26 <= z_address_d25; // ValueEngine.java:219
+    z_address_d27 <= z_address_d26; // ValueEngine.java:219
+    z_address_d28 <= z_address_d27; // ValueEngine.java:219
+    z_address_d29 <= z_address_d28; // ValueEngine.java:219
+    z_address_d30 <= z_address_d29; // ValueEngine.java:219
+    z_address_d31 <= z_address_d30; // ValueEngine.java:219
+    if (z_accumulate_read_s0 | z_gather_read_s0) begin // ValueEngine.java:221
+      z_lanes_read_s0 <= z_lanes_s0[z_lanes_read_address_s0]; // ValueEngine.java:221
     end
-    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:223
-    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:223
-    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:223
-    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:223
-    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:223
-    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:223
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
-      bank_read_s0_0_r0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:230
+    accumulate_set_d32 <= accumulate_set_d31; // ValueEngine.java:224
+    accumulate_set_d33 <= accumulate_set_d32; // ValueEngine.java:224
+    accumulate_set_d34 <= accumulate_set_d33; // ValueEngine.java:224
+    accumulate_set_d35 <= accumulate_set_d34; // ValueEngine.java:224
+    accumulate_set_d36 <= accumulate_set_d35; // ValueEngine.java:224
+    accumulate_set_d37 <= accumulate_set_d36; // ValueEngine.java:224
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:231
+      bank_read_s0_0_r0 <= partials_s0_0[bank_read_address_s0]; // ValueEngine.java:231
     end
-    bank_read_s0_0 <= bank_read_s0_0_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
-      bank_read_s0_1_r0 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:230
+    bank_read_s0_0 <= bank_read_s0_0_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:231
+      bank_read_s0_1_r0 <= partials_s0_1[bank_read_address_s0]; // ValueEngine.java:231
     end
-    bank_read_s0_1 <= bank_read_s0_1_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
-      bank_read_s0_2_r0 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:230
+    bank_read_s0_1 <= bank_read_s0_1_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:231
+      bank_read_s0_2_r0 <= partials_s0_2[bank_read_address_s0]; // ValueEngine.java:231
     end
-    bank_read_s0_2 <= bank_read_s0_2_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:230
-      bank_read_s0_3_r0 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:230
+    bank_read_s0_2 <= bank_read_s0_2_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s0 | bank_gather_read_s0) begin // ValueEngine.java:231
+      bank_read_s0_3_r0 <= partials_s0_3[bank_read_address_s0]; // ValueEngine.java:231
     end
-    bank_read_s0_3 <= bank_read_s0_3_r0; // ValueEngine.java:230
-    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:220
-      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:220
+    bank_read_s0_3 <= bank_read_s0_3_r0; // ValueEngine.java:231
+    if (z_accumulate_read_s1 | z_gather_read_s1) begin // ValueEngine.java:221
+      z_lanes_read_s1 <= z_lanes_s1[z_lanes_read_address_s1]; // ValueEngine.java:221
     end
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
-      bank_read_s1_0_r0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:230
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:231
+      bank_read_s1_0_r0 <= partials_s1_0[bank_read_address_s1]; // ValueEngine.java:231
     end
-    bank_read_s1_0 <= bank_read_s1_0_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
-      bank_read_s1_1_r0 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:230
+    bank_read_s1_0 <= bank_read_s1_0_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:231
+      bank_read_s1_1_r0 <= partials_s1_1[bank_read_address_s1]; // ValueEngine.java:231
     end
-    bank_read_s1_1 <= bank_read_s1_1_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
-      bank_read_s1_2_r0 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:230
+    bank_read_s1_1 <= bank_read_s1_1_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:231
+      bank_read_s1_2_r0 <= partials_s1_2[bank_read_address_s1]; // ValueEngine.java:231
     end
-    bank_read_s1_2 <= bank_read_s1_2_r0; // ValueEngine.java:230
-    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:230
-      bank_read_s1_3_r0 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:230
+    bank_read_s1_2 <= bank_read_s1_2_r0; // ValueEngine.java:231
+    if (bank_accumulate_read_s1 | bank_gather_read_s1) begin // ValueEngine.java:231
+      bank_read_s1_3_r0 <= partials_s1_3[bank_read_address_s1]; // ValueEngine.java:231
     end
-    bank_read_s1_3 <= bank_read_s1_3_r0; // ValueEngine.java:230
-    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:238
-    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:238
-    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:238
-    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:238
-    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:238
-    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:238
-    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:238
-    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:238
-    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:238
-    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:238
-    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:238
-    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:238
-    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:238
-    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:238
-    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:238
-    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:238
-    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:238
-    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:238
-    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:238
-    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:238
-    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:238
-    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:238
-    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:238
-    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:238
-    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:238
-    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:238
-    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:238
-    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:238
-    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:238
-    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:238
-    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:238
-    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:238
-    z_current_q <= accumulate_fresh_d32 ? 32'h0 : z_accumulated; // ValueEngine.java:239
-    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:240
-    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:240
-    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:240
-    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:240
-    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:240
-    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:240
-    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:240
-    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:240
-    z_address_d32 <= z_address_d31; // ValueEngine.java:241
-    z_address_d33 <= z_address_d32; // ValueEngine.java:241
-    z_address_d34 <= z_address_d33; // ValueEngine.java:241
-    z_address_d35 <= z_address_d34; // ValueEngine.java:241
-    z_address_d36 <= z_address_d35; // ValueEngine.java:241
-    z_address_d37 <= z_address_d36; // ValueEngine.java:241
-    z_address_d38 <= z_address_d37; // ValueEngine.java:241
-    z_address_d39 <= z_address_d38; // ValueEngine.java:241
-    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:242
-    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:242
-    if (z_write & ~accumulate_set_d39) begin // ValueEngine.java:245
-      z_lanes_s0[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:245
+    bank_read_s1_3 <= bank_read_s1_3_r0; // ValueEngine.java:231
+    accumulate_fresh_d1 <= value_position < 10'd16; // ValueEngine.java:239
+    accumulate_fresh_d2 <= accumulate_fresh_d1; // ValueEngine.java:239
+    accumulate_fresh_d3 <= accumulate_fresh_d2; // ValueEngine.java:239
+    accumulate_fresh_d4 <= accumulate_fresh_d3; // ValueEngine.java:239
+    accumulate_fresh_d5 <= accumulate_fresh_d4; // ValueEngine.java:239
+    accumulate_fresh_d6 <= accumulate_fresh_d5; // ValueEngine.java:239
+    accumulate_fresh_d7 <= accumulate_fresh_d6; // ValueEngine.java:239
+    accumulate_fresh_d8 <= accumulate_fresh_d7; // ValueEngine.java:239
+    accumulate_fresh_d9 <= accumulate_fresh_d8; // ValueEngine.java:239
+    accumulate_fresh_d10 <= accumulate_fresh_d9; // ValueEngine.java:239
+    accumulate_fresh_d11 <= accumulate_fresh_d10; // ValueEngine.java:239
+    accumulate_fresh_d12 <= accumulate_fresh_d11; // ValueEngine.java:239
+    accumulate_fresh_d13 <= accumulate_fresh_d12; // ValueEngine.java:239
+    accumulate_fresh_d14 <= accumulate_fresh_d13; // ValueEngine.java:239
+    accumulate_fresh_d15 <= accumulate_fresh_d14; // ValueEngine.java:239
+    accumulate_fresh_d16 <= accumulate_fresh_d15; // ValueEngine.java:239
+    accumulate_fresh_d17 <= accumulate_fresh_d16; // ValueEngine.java:239
+    accumulate_fresh_d18 <= accumulate_fresh_d17; // ValueEngine.java:239
+    accumulate_fresh_d19 <= accumulate_fresh_d18; // ValueEngine.java:239
+    accumulate_fresh_d20 <= accumulate_fresh_d19; // ValueEngine.java:239
+    accumulate_fresh_d21 <= accumulate_fresh_d20; // ValueEngine.java:239
+    accumulate_fresh_d22 <= accumulate_fresh_d21; // ValueEngine.java:239
+    accumulate_fresh_d23 <= accumulate_fresh_d22; // ValueEngine.java:239
+    accumulate_fresh_d24 <= accumulate_fresh_d23; // ValueEngine.java:239
+    accumulate_fresh_d25 <= accumulate_fresh_d24; // ValueEngine.java:239
+    accumulate_fresh_d26 <= accumulate_fresh_d25; // ValueEngine.java:239
+    accumulate_fresh_d27 <= accumulate_fresh_d26; // ValueEngine.java:239
+    accumulate_fresh_d28 <= accumulate_fresh_d27; // ValueEngine.java:239
+    accumulate_fresh_d29 <= accumulate_fresh_d28; // ValueEngine.java:239
+    accumulate_fresh_d30 <= accumulate_fresh_d29; // ValueEngine.java:239
+    accumulate_fresh_d31 <= accumulate_fresh_d30; // ValueEngine.java:239
+    accumulate_fresh_d32 <= accumulate_fresh_d31; // ValueEngine.java:239
+    z_current_q <= accumulate_fresh_d32 ? 32'h0 : z_accumulated; // ValueEngine.java:240
+    row_first_beat_d32 <= row_first_beat_d31; // ValueEngine.java:241
+    row_first_beat_d33 <= row_first_beat_d32; // ValueEngine.java:241
+    row_first_beat_d34 <= row_first_beat_d33; // ValueEngine.java:241
+    row_first_beat_d35 <= row_first_beat_d34; // ValueEngine.java:241
+    row_first_beat_d36 <= row_first_beat_d35; // ValueEngine.java:241
+    row_first_beat_d37 <= row_first_beat_d36; // ValueEngine.java:241
+    row_first_beat_d38 <= row_first_beat_d37; // ValueEngine.java:241
+    row_first_beat_d39 <= row_first_beat_d38; // ValueEngine.java:241
+    z_address_d32 <= z_address_d31; // ValueEngine.java:242
+    z_address_d33 <= z_address_d32; // ValueEngine.java:242
+    z_address_d34 <= z_address_d33; // ValueEngine.java:242
+    z_address_d35 <= z_address_d34; // ValueEngine.java:242
+    z_address_d36 <= z_address_d35; // ValueEngine.java:242
+    z_address_d37 <= z_address_d36; // ValueEngine.java:242
+    z_address_d38 <= z_address_d37; // ValueEngine.java:242
+    z_address_d39 <= z_address_d38; // ValueEngine.java:242
+    accumulate_set_d38 <= accumulate_set_d37; // ValueEngine.java:243
+    accumulate_set_d39 <= accumulate_set_d38; // ValueEngine.java:243
+    if (z_write & ~accumulate_set_d39) begin // ValueEngine.java:246
+      z_lanes_s0[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:246
     end
-    if (z_write & accumulate_set_d39) begin // ValueEngine.java:245
-      z_lanes_s1[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:245
+    if (z_write & accumulate_set_d39) begin // ValueEngine.java:246
+      z_lanes_s1[z_address_d39] <= z_sum_out_payload; // ValueEngine.java:246
     end
-    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:256
-    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:256
-    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:256
-    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:256
-    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:256
-    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:256
-    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:256
-    value_lane0_addend_d1 <= accumulate_fresh_d39 ? 32'h0 : value_lane0_partial; // ValueEngine.java:257
-    value_lane1_addend_d1 <= accumulate_fresh_d39 ? 32'h0 : value_lane1_partial; // ValueEngine.java:257
-    value_lane2_addend_d1 <= accumulate_fresh_d39 ? 32'h0 : value_lane2_partial; // ValueEngine.java:257
-    value_lane3_addend_d1 <= accumulate_fresh_d39 ? 32'h0 : value_lane3_partial; // ValueEngine.java:257
-    z_sum_valid_d1 <= z_sum_out_valid; // ValueEngine.java:261
-    z_sum_valid_d2 <= z_sum_valid_d1; // ValueEngine.java:261
-    z_sum_valid_d3 <= z_sum_valid_d2; // ValueEngine.java:261
-    z_sum_valid_d4 <= z_sum_valid_d3; // ValueEngine.java:261
-    z_sum_valid_d5 <= z_sum_valid_d4; // ValueEngine.java:261
-    z_sum_valid_d6 <= z_sum_valid_d5; // ValueEngine.java:261
-    z_sum_valid_d7 <= z_sum_valid_d6; // ValueEngine.java:261
-    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:262
-    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:262
-    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:262
-    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:262
-    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:262
-    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:262
-    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:262
-    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:262
-    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:262
-    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:263
-    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:263
-    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:263
-    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:263
-    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:263
-    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:263
-    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:263
-    value_present_d1 <= 1'b1; // ValueEngine.java:264
-    value_present_d2 <= value_present_d1; // ValueEngine.java:264
-    value_present_d3 <= value_present_d2; // ValueEngine.java:264
-    value_present_d4 <= value_present_d3; // ValueEngine.java:264
-    value_present_d5 <= value_present_d4; // ValueEngine.java:264
-    value_present_d6 <= value_present_d5; // ValueEngine.java:264
-    value_present_d7 <= value_present_d6; // ValueEngine.java:264
-    value_present_d8 <= value_present_d7; // ValueEngine.java:264
-    value_present_d9 <= value_present_d8; // ValueEngine.java:264
-    value_present_d10 <= value_present_d9; // ValueEngine.java:264
-    value_present_d11 <= value_present_d10; // ValueEngine.java:264
-    value_present_d12 <= value_present_d11; // ValueEngine.java:264
-    value_present_d13 <= value_present_d12; // ValueEngine.java:264
-    value_present_d14 <= value_present_d13; // ValueEngine.java:264
-    value_present_d15 <= value_present_d14; // ValueEngine.java:264
-    value_present_d16 <= value_present_d15; // ValueEngine.java:264
-    value_present_d17 <= value_present_d16; // ValueEngine.java:264
-    value_present_d18 <= value_present_d17; // ValueEngine.java:264
-    value_present_d19 <= value_present_d18; // ValueEngine.java:264
-    value_present_d20 <= value_present_d19; // ValueEngine.java:264
-    value_present_d21 <= value_present_d20; // ValueEngine.java:264
-    value_present_d22 <= value_present_d21; // ValueEngine.java:264
-    value_present_d23 <= value_present_d22; // ValueEngine.java:264
-    value_present_d24 <= value_present_d23; // ValueEngine.java:264
-    value_present_d25 <= value_present_d24; // ValueEngine.java:264
-    value_present_d26 <= value_present_d25; // ValueEngine.java:264
-    value_present_d27 <= value_present_d26; // ValueEngine.java:264
-    value_present_d28 <= value_present_d27; // ValueEngine.java:264
-    value_present_d29 <= value_present_d28; // ValueEngine.java:264
-    value_present_d30 <= value_present_d29; // ValueEngine.java:264
-    value_present_d31 <= value_present_d30; // ValueEngine.java:264
-    value_present_d32 <= value_present_d31; // ValueEngine.java:264
-    value_present_d33 <= value_present_d32; // ValueEngine.java:264
-    value_present_d34 <= value_present_d33; // ValueEngine.java:264
-    value_present_d35 <= value_present_d34; // ValueEngine.java:264
-    value_present_d36 <= value_present_d35; // ValueEngine.java:264
-    value_present_d37 <= value_present_d36; // ValueEngine.java:264
-    value_present_d38 <= value_present_d37; // ValueEngine.java:264
-    value_present_d39 <= value_present_d38; // ValueEngine.java:264
-    value_present_d40 <= value_present_d39; // ValueEngine.java:264
-    value_present_d41 <= value_present_d40; // ValueEngine.java:264
-    value_present_d42 <= value_present_d41; // ValueEngine.java:264
-    value_present_d43 <= value_present_d42; // ValueEngine.java:264
-    value_present_d44 <= value_present_d43; // ValueEngine.java:264
-    value_present_d45 <= value_present_d44; // ValueEngine.java:264
-    value_present_d46 <= value_present_d45; // ValueEngine.java:264
-    if (partial_write_s0) begin // ValueEngine.java:271
-      partials_s0_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:271
+    accumulate_fresh_d33 <= accumulate_fresh_d32; // ValueEngine.java:257
+    accumulate_fresh_d34 <= accumulate_fresh_d33; // ValueEngine.java:257
+    accumulate_fresh_d35 <= accumulate_fresh_d34; // ValueEngine.java:257
+    accumulate_fresh_d36 <= accumulate_fresh_d35; // ValueEngine.java:257
+    accumulate_fresh_d37 <= accumulate_fresh_d36; // ValueEngine.java:257
+    accumulate_fresh_d38 <= accumulate_fresh_d37; // ValueEngine.java:257
+    accumulate_fresh_d39 <= accumulate_fresh_d38; // ValueEngine.java:257
+    value_lane0_addend_d1 <= accumulate_fresh_d39 ? 32'h0 : value_lane0_partial; // ValueEngine.java:258
+    value_lane1_addend_d1 <= accumulate_fresh_d39 ? 32'h0 : value_lane1_partial; // ValueEngine.java:258
+    value_lane2_addend_d1 <= accumulate_fresh_d39 ? 32'h0 : value_lane2_partial; // ValueEngine.java:258
+    value_lane3_addend_d1 <= accumulate_fresh_d39 ? 32'h0 : value_lane3_partial; // ValueEngine.java:258
+    z_sum_valid_d1 <= z_sum_out_valid; // ValueEngine.java:262
+    z_sum_valid_d2 <= z_sum_valid_d1; // ValueEngine.java:262
+    z_sum_valid_d3 <= z_sum_valid_d2; // ValueEngine.java:262
+    z_sum_valid_d4 <= z_sum_valid_d3; // ValueEngine.java:262
+    z_sum_valid_d5 <= z_sum_valid_d4; // ValueEngine.java:262
+    z_sum_valid_d6 <= z_sum_valid_d5; // ValueEngine.java:262
+    z_sum_valid_d7 <= z_sum_valid_d6; // ValueEngine.java:262
+    accumulate_address_d38 <= accumulate_address_d37; // ValueEngine.java:263
+    accumulate_address_d39 <= accumulate_address_d38; // ValueEngine.java:263
+    accumulate_address_d40 <= accumulate_address_d39; // ValueEngine.java:263
+    accumulate_address_d41 <= accumulate_address_d40; // ValueEngine.java:263
+    accumulate_address_d42 <= accumulate_address_d41; // ValueEngine.java:263
+    accumulate_address_d43 <= accumulate_address_d42; // ValueEngine.java:263
+    accumulate_address_d44 <= accumulate_address_d43; // ValueEngine.java:263
+    accumulate_address_d45 <= accumulate_address_d44; // ValueEngine.java:263
+    accumulate_address_d46 <= accumulate_address_d45; // ValueEngine.java:263
+    accumulate_set_d40 <= accumulate_set_d39; // ValueEngine.java:264
+    accumulate_set_d41 <= accumulate_set_d40; // ValueEngine.java:264
+    accumulate_set_d42 <= accumulate_set_d41; // ValueEngine.java:264
+    accumulate_set_d43 <= accumulate_set_d42; // ValueEngine.java:264
+    accumulate_set_d44 <= accumulate_set_d43; // ValueEngine.java:264
+    accumulate_set_d45 <= accumulate_set_d44; // ValueEngine.java:264
+    accumulate_set_d46 <= accumulate_set_d45; // ValueEngine.java:264
+    value_present_d1 <= 1'b1; // ValueEngine.java:265
+    value_present_d2 <= value_present_d1; // ValueEngine.java:265
+    value_present_d3 <= value_present_d2; // ValueEngine.java:265
+    value_present_d4 <= value_present_d3; // ValueEngine.java:265
+    value_present_d5 <= value_present_d4; // ValueEngine.java:265
+    value_present_d6 <= value_present_d5; // ValueEngine.java:265
+    value_present_d7 <= value_present_d6; // ValueEngine.java:265
+    value_present_d8 <= value_present_d7; // ValueEngine.java:265
+    value_present_d9 <= value_present_d8; // ValueEngine.java:265
+    value_present_d10 <= value_present_d9; // ValueEngine.java:265
+    value_present_d11 <= value_present_d10; // ValueEngine.java:265
+    value_present_d12 <= value_present_d11; // ValueEngine.java:265
+    value_present_d13 <= value_present_d12; // ValueEngine.java:265
+    value_present_d14 <= value_present_d13; // ValueEngine.java:265
+    value_present_d15 <= value_present_d14; // ValueEngine.java:265
+    value_present_d16 <= value_present_d15; // ValueEngine.java:265
+    value_present_d17 <= value_present_d16; // ValueEngine.java:265
+    value_present_d18 <= value_present_d17; // ValueEngine.java:265
+    value_present_d19 <= value_present_d18; // ValueEngine.java:265
+    value_present_d20 <= value_present_d19; // ValueEngine.java:265
+    value_present_d21 <= value_present_d20; // ValueEngine.java:265
+    value_present_d22 <= value_present_d21; // ValueEngine.java:265
+    value_present_d23 <= value_present_d22; // ValueEngine.java:265
+    value_present_d24 <= value_present_d23; // ValueEngine.java:265
+    value_present_d25 <= value_present_d24; // ValueEngine.java:265
+    value_present_d26 <= value_present_d25; // ValueEngine.java:265
+    value_present_d27 <= value_present_d26; // ValueEngine.java:265
+    value_present_d28 <= value_present_d27; // ValueEngine.java:265
+    value_present_d29 <= value_present_d28; // ValueEngine.java:265
+    value_present_d30 <= value_present_d29; // ValueEngine.java:265
+    value_present_d31 <= value_present_d30; // ValueEngine.java:265
+    value_present_d32 <= value_present_d31; // ValueEngine.java:265
+    value_present_d33 <= value_present_d32; // ValueEngine.java:265
+    value_present_d34 <= value_present_d33; // ValueEngine.java:265
+    value_present_d35 <= value_present_d34; // ValueEngine.java:265
+    value_present_d36 <= value_present_d35; // ValueEngine.java:265
+    value_present_d37 <= value_present_d36; // ValueEngine.java:265
+    value_present_d38 <= value_present_d37; // ValueEngine.java:265
+    value_present_d39 <= value_present_d38; // ValueEngine.java:265
+    value_present_d40 <= value_present_d39; // ValueEngine.java:265
+    value_present_d41 <= value_present_d40; // ValueEngine.java:265
+    value_present_d42 <= value_present_d41; // ValueEngine.java:265
+    value_present_d43 <= value_present_d42; // ValueEngine.java:265
+    value_present_d44 <= value_present_d43; // ValueEngine.java:265
+    value_present_d45 <= value_present_d44; // ValueEngine.java:265
+    value_present_d46 <= value_present_d45; // ValueEngine.java:265
+    if (partial_write_s0) begin // ValueEngine.java:272
+      partials_s0_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:272
     end
-    if (partial_write_s0) begin // ValueEngine.java:271
-      partials_s0_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:271
+    if (partial_write_s0) begin // ValueEngine.java:272
+      partials_s0_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:272
     end
-    if (partial_write_s0) begin // ValueEngine.java:271
-      partials_s0_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:271
+    if (partial_write_s0) begin // ValueEngine.java:272
+      partials_s0_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:272
     end
-    if (partial_write_s0) begin // ValueEngine.java:271
-      partials_s0_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:271
+    if (partial_write_s0) begin // ValueEngine.java:272
+      partials_s0_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:272
     end
-    if (partial_write_s1) begin // ValueEngine.java:271
-      partials_s1_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:271
+    if (partial_write_s1) begin // ValueEngine.java:272
+      partials_s1_0[accumulate_address_d46] <= value_mac_sum0; // ValueEngine.java:272
     end
-    if (partial_write_s1) begin // ValueEngine.java:271
-      partials_s1_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:271
+    if (partial_write_s1) begin // ValueEngine.java:272
+      partials_s1_1[accumulate_address_d46] <= value_mac_sum1; // ValueEngine.java:272
     end
-    if (partial_write_s1) begin // ValueEngine.java:271
-      partials_s1_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:271
+    if (partial_write_s1) begin // ValueEngine.java:272
+      partials_s1_2[accumulate_address_d46] <= value_mac_sum2; // ValueEngine.java:272
     end
-    if (partial_write_s1) begin // ValueEngine.java:271
-      partials_s1_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:271
+    if (partial_write_s1) begin // ValueEngine.java:272
+      partials_s1_3[accumulate_address_d46] <= value_mac_sum3; // ValueEngine.java:272
     end
-    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:275
-    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:275
-    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:275
-    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:275
-    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:275
-    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:275
-    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:275
-    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:275
-    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:275
-    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:275
-    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:275
-    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:275
-    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:275
-    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:275
-    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:275
-    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:275
-    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:275
-    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:275
-    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:275
-    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:275
-    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:275
-    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:275
-    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:275
-    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:275
-    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:275
-    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:275
-    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:275
-    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:275
-    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:275
-    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:275
-    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:275
-    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:275
-    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:275
-    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:275
-    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:275
-    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:275
-    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:275
-    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:275
-    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:275
-    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:275
-    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:275
-    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:275
-    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:275
-    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:275
-    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:275
-    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:275
-    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:275
-    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:275
+    accumulated_last_d1 <= value_walk_done; // ValueEngine.java:276
+    accumulated_last_d2 <= accumulated_last_d1; // ValueEngine.java:276
+    accumulated_last_d3 <= accumulated_last_d2; // ValueEngine.java:276
+    accumulated_last_d4 <= accumulated_last_d3; // ValueEngine.java:276
+    accumulated_last_d5 <= accumulated_last_d4; // ValueEngine.java:276
+    accumulated_last_d6 <= accumulated_last_d5; // ValueEngine.java:276
+    accumulated_last_d7 <= accumulated_last_d6; // ValueEngine.java:276
+    accumulated_last_d8 <= accumulated_last_d7; // ValueEngine.java:276
+    accumulated_last_d9 <= accumulated_last_d8; // ValueEngine.java:276
+    accumulated_last_d10 <= accumulated_last_d9; // ValueEngine.java:276
+    accumulated_last_d11 <= accumulated_last_d10; // ValueEngine.java:276
+    accumulated_last_d12 <= accumulated_last_d11; // ValueEngine.java:276
+    accumulated_last_d13 <= accumulated_last_d12; // ValueEngine.java:276
+    accumulated_last_d14 <= accumulated_last_d13; // ValueEngine.java:276
+    accumulated_last_d15 <= accumulated_last_d14; // ValueEngine.java:276
+    accumulated_last_d16 <= accumulated_last_d15; // ValueEngine.java:276
+    accumulated_last_d17 <= accumulated_last_d16; // ValueEngine.java:276
+    accumulated_last_d18 <= accumulated_last_d17; // ValueEngine.java:276
+    accumulated_last_d19 <= accumulated_last_d18; // ValueEngine.java:276
+    accumulated_last_d20 <= accumulated_last_d19; // ValueEngine.java:276
+    accumulated_last_d21 <= accumulated_last_d20; // ValueEngine.java:276
+    accumulated_last_d22 <= accumulated_last_d21; // ValueEngine.java:276
+    accumulated_last_d23 <= accumulated_last_d22; // ValueEngine.java:276
+    accumulated_last_d24 <= accumulated_last_d23; // ValueEngine.java:276
+    accumulated_last_d25 <= accumulated_last_d24; // ValueEngine.java:276
+    accumulated_last_d26 <= accumulated_last_d25; // ValueEngine.java:276
+    accumulated_last_d27 <= accumulated_last_d26; // ValueEngine.java:276
+    accumulated_last_d28 <= accumulated_last_d27; // ValueEngine.java:276
+    accumulated_last_d29 <= accumulated_last_d28; // ValueEngine.java:276
+    accumulated_last_d30 <= accumulated_last_d29; // ValueEngine.java:276
+    accumulated_last_d31 <= accumulated_last_d30; // ValueEngine.java:276
+    accumulated_last_d32 <= accumulated_last_d31; // ValueEngine.java:276
+    accumulated_last_d33 <= accumulated_last_d32; // ValueEngine.java:276
+    accumulated_last_d34 <= accumulated_last_d33; // ValueEngine.java:276
+    accumulated_last_d35 <= accumulated_last_d34; // ValueEngine.java:276
+    accumulated_last_d36 <= accumulated_last_d35; // ValueEngine.java:276
+    accumulated_last_d37 <= accumulated_last_d36; // ValueEngine.java:276
+    accumulated_last_d38 <= accumulated_last_d37; // ValueEngine.java:276
+    accumulated_last_d39 <= accumulated_last_d38; // ValueEngine.java:276
+    accumulated_last_d40 <= accumulated_last_d39; // ValueEngine.java:276
+    accumulated_last_d41 <= accumulated_last_d40; // ValueEngine.java:276
+    accumulated_last_d42 <= accumulated_last_d41; // ValueEngine.java:276
+    accumulated_last_d43 <= accumulated_last_d42; // ValueEngine.java:276
+    accumulated_last_d44 <= accumulated_last_d43; // ValueEngine.java:276
+    accumulated_last_d45 <= accumulated_last_d44; // ValueEngine.java:276
+    accumulated_last_d46 <= accumulated_last_d45; // ValueEngine.java:276
+    accumulated_last_d47 <= accumulated_last_d46; // ValueEngine.java:276
+    accumulated_last_d48 <= accumulated_last_d47; // ValueEngine.java:276
     if (reset) begin
       value_row <= 6'd0;
       value_row_after <= 6'd1;
@@ -3956,54 +3967,59 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_engine.value_walk (ChunkWalk.java:60): the pass's walk over the chunks in the buffer and, in each, over the
+  // value_engine.value_walk (ChunkWalk.java:65): the pass's walk over the chunks in the buffer and, in each, over the
   // slots' rows
-  assign value_half = value_chunk[0] ^ value_first_halves; // ChunkWalk.java:80
-  assign value_chunk_wide = {3'd0, value_chunk}; // ChunkWalk.java:83
-  assign value_rows_landed = {1'b0, value_write_row} >= value_need_rows; // ChunkWalk.java:92
-  assign value_rows_in = value_chunk_landing & value_rows_landed; // ChunkWalk.java:93
-  assign value_step = value_active & (value_chunk_behind | value_rows_in); // ChunkWalk.java:94
-  assign value_slot_finished = value_step & (~value_slot_has_rows | value_finishing); // ChunkWalk.java:119
-  assign value_slot_done = value_slot_finished; // ChunkWalk.java:120
-  assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:121
-  assign value_last_chunk = ({1'b0, value_chunk_start} + 11'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:124
-  assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:125
+  assign value_half = value_chunk[0] ^ value_first_halves; // ChunkWalk.java:85
+  assign value_chunk_wide = {3'd0, value_chunk}; // ChunkWalk.java:89
+  assign value_rows_landed = {1'b0, value_write_row} >= value_need_rows; // ChunkWalk.java:98
+  assign value_rows_in = value_chunk_landing & value_rows_landed_before; // ChunkWalk.java:106
+  assign value_step = value_active & (value_chunk_behind | value_rows_in); // ChunkWalk.java:107
+  assign value_slot_finished = value_step & (~value_slot_has_rows | value_finishing); // ChunkWalk.java:132
+  // ChunkWalk.java:133
+  assign value_need_steady = ~value_pass_start & ~(value_step & (value_need_moves | ~value_slot_has_rows));
+  assign value_slot_done = value_slot_finished; // ChunkWalk.java:135
+  assign value_chunk_done = value_slot_finished & value_slots_last; // ChunkWalk.java:136
+  assign value_last_chunk = ({1'b0, value_chunk_start} + 11'd32) >= {1'b0, value_last_positions}; // ChunkWalk.java:139
+  assign value_walk_done = value_chunk_done & value_last_chunk; // ChunkWalk.java:140
   assign value_finishing = value_last_beat & value_last_row; // ValueEngine.java:112
-  assign value_need_rows = value_row_needs; // ValueEngine.java:117
+  assign value_need_moves = value_last_beat; // ValueEngine.java:113
+  assign value_need_rows = value_row_needs; // ValueEngine.java:118
 
   always @(posedge clk) begin
+    value_rows_landed_before <= value_need_steady & value_rows_landed; // ChunkWalk.java:134
     value_chunk_behind <=
         value_pass_start ? (8'd0 < value_chunk_behind_ext)
         : value_chunk_done ? (value_chunk_behind_sum < value_chunk_behind_ext)
-        : (value_chunk_wide < value_chunk_behind_ext); // ChunkWalk.java:128
+        : (value_chunk_wide < value_chunk_behind_ext); // ChunkWalk.java:143
     value_chunk_landing <=
         value_pass_start ? (8'd0 == value_chunk_behind_ext)
         : value_chunk_done ? (value_chunk_behind_sum == value_chunk_behind_ext)
-        : (value_chunk_wide == value_chunk_behind_ext); // ChunkWalk.java:129
-    if (value_pass_start) begin // ChunkWalk.java:131
-      value_active <= 1'b1; // ChunkWalk.java:132
-      value_chunk <= 5'd0; // ChunkWalk.java:133
-      value_chunk_start <= 10'd0; // ChunkWalk.java:134
-      value_next_chunk_start <= 10'd32; // ChunkWalk.java:135
-      value_slot_has_rows <= value_first_positions != 10'd0; // ChunkWalk.java:183
-      value_rows_here <= value_rows_here_mux[5:0]; // ChunkWalk.java:184
-      value_rows_fit_turn <= value_first_positions <= 10'd1; // ChunkWalk.java:185
-    end else if (value_chunk_done) begin // ChunkWalk.java:137
-      value_chunk <= value_chunk + 5'd1; // ChunkWalk.java:138
-      value_chunk_start <= value_next_chunk_start; // ChunkWalk.java:139
-      value_next_chunk_start <= value_next_chunk_start + 10'd32; // ChunkWalk.java:140
-      value_slot_has_rows <= value_slot_has_rows_cmp; // ChunkWalk.java:183
-      value_rows_here <= value_rows_here_mux_2[5:0]; // ChunkWalk.java:184
-      value_rows_fit_turn <= ~value_slot_has_rows_cmp | (value_rows_here_diff <= 10'd1); // ChunkWalk.java:185
-      if (value_walk_done) begin // ChunkWalk.java:142
-        value_active <= 1'b0; // ChunkWalk.java:142
+        : (value_chunk_wide == value_chunk_behind_ext); // ChunkWalk.java:144
+    if (value_pass_start) begin // ChunkWalk.java:146
+      value_active <= 1'b1; // ChunkWalk.java:147
+      value_chunk <= 5'd0; // ChunkWalk.java:148
+      value_chunk_start <= 10'd0; // ChunkWalk.java:149
+      value_next_chunk_start <= 10'd32; // ChunkWalk.java:150
+      value_slot_has_rows <= value_first_positions != 10'd0; // ChunkWalk.java:198
+      value_rows_here <= value_rows_here_mux[5:0]; // ChunkWalk.java:199
+      value_rows_fit_turn <= value_first_positions <= 10'd1; // ChunkWalk.java:200
+    end else if (value_chunk_done) begin // ChunkWalk.java:152
+      value_chunk <= value_chunk + 5'd1; // ChunkWalk.java:153
+      value_chunk_start <= value_next_chunk_start; // ChunkWalk.java:154
+      value_next_chunk_start <= value_next_chunk_start + 10'd32; // ChunkWalk.java:155
+      value_slot_has_rows <= value_slot_has_rows_cmp; // ChunkWalk.java:198
+      value_rows_here <= value_rows_here_mux_2[5:0]; // ChunkWalk.java:199
+      value_rows_fit_turn <= ~value_slot_has_rows_cmp | (value_rows_here_diff <= 10'd1); // ChunkWalk.java:200
+      if (value_walk_done) begin // ChunkWalk.java:157
+        value_active <= 1'b0; // ChunkWalk.java:157
       end
-    end else if (value_slots_next_token) begin // ChunkWalk.java:143
-      value_slot_has_rows <= value_slot_has_rows_cmp_2; // ChunkWalk.java:183
-      value_rows_here <= value_rows_here_mux_3[5:0]; // ChunkWalk.java:184
-      value_rows_fit_turn <= ~value_slot_has_rows_cmp_2 | (value_rows_here_diff_2 <= 10'd1); // ChunkWalk.java:185
+    end else if (value_slots_next_token) begin // ChunkWalk.java:158
+      value_slot_has_rows <= value_slot_has_rows_cmp_2; // ChunkWalk.java:198
+      value_rows_here <= value_rows_here_mux_3[5:0]; // ChunkWalk.java:199
+      value_rows_fit_turn <= ~value_slot_has_rows_cmp_2 | (value_rows_here_diff_2 <= 10'd1); // ChunkWalk.java:200
     end
     if (reset) begin
+      value_rows_landed_before <= 1'b0;
       value_chunk_behind <= 1'b0;
       value_chunk_landing <= 1'b0;
       value_active <= 1'b0;
@@ -4079,19 +4095,19 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_mac_lane3_sum_in_payload_a = value_mac_addend3; // MacLanes.java:119
   assign value_mac_lane3_sum_in_payload_b = value_mac_lane3_product_out_payload; // MacLanes.java:119
   assign value_mac_sum3 = value_mac_lane3_sum_out_payload; // MacLanes.java:125
-  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:174
-  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:177
-  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:177
-  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:177
-  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:176
-  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:177
-  assign value_mac_addend0 = value_lane0_addend_d1; // ValueEngine.java:257
-  assign value_mac_addend1 = value_lane1_addend_d1; // ValueEngine.java:257
-  assign value_mac_addend2 = value_lane2_addend_d1; // ValueEngine.java:257
-  assign value_mac_addend3 = value_lane3_addend_d1; // ValueEngine.java:257
+  assign value_mac_valid = row_weight_out_valid; // ValueEngine.java:175
+  assign value_mac_a0 = row_weight_out_payload; // ValueEngine.java:177
+  assign value_mac_b0 = value_lane0_v_d31; // ValueEngine.java:178
+  assign value_mac_a1 = row_weight_out_payload; // ValueEngine.java:177
+  assign value_mac_b1 = value_lane1_v_d31; // ValueEngine.java:178
+  assign value_mac_a2 = row_weight_out_payload; // ValueEngine.java:177
+  assign value_mac_b2 = value_lane2_v_d31; // ValueEngine.java:178
+  assign value_mac_a3 = row_weight_out_payload; // ValueEngine.java:177
+  assign value_mac_b3 = value_lane3_v_d31; // ValueEngine.java:178
+  assign value_mac_addend0 = value_lane0_addend_d1; // ValueEngine.java:258
+  assign value_mac_addend1 = value_lane1_addend_d1; // ValueEngine.java:258
+  assign value_mac_addend2 = value_lane2_addend_d1; // ValueEngine.java:258
+  assign value_mac_addend3 = value_lane3_addend_d1; // ValueEngine.java:258
 
   // -------------------------------------------------------------------------------------------------------------------
   // value_engine.reduction (Reduction.java:86): reduces each slot's partials and Z's lanes by the pairwise tree,
@@ -5055,21 +5071,21 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       if (!(~score_step
             | (score_active
                & ((score_chunk_wide < score_chunk_behind_ext)
-                  | ((score_chunk_wide == score_chunk_behind_ext) & score_rows_landed))))) begin // ChunkWalk.java:96
-        $display("ASSERTION FAILED in %m: ChunkWalk.java:96: ChunkWalk score: a step is never taken before its rows ",
+                  | ((score_chunk_wide == score_chunk_behind_ext) & score_rows_landed))))) begin // ChunkWalk.java:109
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:109: ChunkWalk score: a step is never taken before its rows ",
                  "are in");
         $stop;
       end
-      if (!(score_next_chunk_start == (score_chunk_start + 10'd32))) begin // ChunkWalk.java:100
-        $display("ASSERTION FAILED in %m: ChunkWalk.java:100: ChunkWalk score: the next chunk's start follows the ",
+      if (!(score_next_chunk_start == (score_chunk_start + 10'd32))) begin // ChunkWalk.java:113
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:113: ChunkWalk score: the next chunk's start follows the ",
                  "chunk's");
         $stop;
       end
       if (!(~score_active
             | ((score_slot_has_rows == assert_cmp)
                & (score_rows_here == assert_mux[5:0])
-               & (score_rows_fit_turn == (~assert_cmp | (assert_diff <= 10'd2)))))) begin // ChunkWalk.java:116
-        $display("ASSERTION FAILED in %m: ChunkWalk.java:116: ChunkWalk score: the slot's rows in the chunk are ",
+               & (score_rows_fit_turn == (~assert_cmp | (assert_diff <= 10'd2)))))) begin // ChunkWalk.java:129
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:129: ChunkWalk score: the slot's rows in the chunk are ",
                  "current");
         $stop;
       end
@@ -5109,21 +5125,21 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
       if (!(~value_step
             | (value_active
                & ((value_chunk_wide < value_chunk_behind_ext)
-                  | ((value_chunk_wide == value_chunk_behind_ext) & value_rows_landed))))) begin // ChunkWalk.java:96
-        $display("ASSERTION FAILED in %m: ChunkWalk.java:96: ChunkWalk value: a step is never taken before its rows ",
+                  | ((value_chunk_wide == value_chunk_behind_ext) & value_rows_landed))))) begin // ChunkWalk.java:109
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:109: ChunkWalk value: a step is never taken before its rows ",
                  "are in");
         $stop;
       end
-      if (!(value_next_chunk_start == (value_chunk_start + 10'd32))) begin // ChunkWalk.java:100
-        $display("ASSERTION FAILED in %m: ChunkWalk.java:100: ChunkWalk value: the next chunk's start follows the ",
+      if (!(value_next_chunk_start == (value_chunk_start + 10'd32))) begin // ChunkWalk.java:113
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:113: ChunkWalk value: the next chunk's start follows the ",
                  "chunk's");
         $stop;
       end
       if (!(~value_active
             | ((value_slot_has_rows == assert_cmp_2)
                & (value_rows_here == assert_mux_2[5:0])
-               & (value_rows_fit_turn == (~assert_cmp_2 | (assert_diff_2 <= 10'd1)))))) begin // ChunkWalk.java:116
-        $display("ASSERTION FAILED in %m: ChunkWalk.java:116: ChunkWalk value: the slot's rows in the chunk are ",
+               & (value_rows_fit_turn == (~assert_cmp_2 | (assert_diff_2 <= 10'd1)))))) begin // ChunkWalk.java:129
+        $display("ASSERTION FAILED in %m: ChunkWalk.java:129: ChunkWalk value: the slot's rows in the chunk are ",
                  "current");
         $stop;
       end
@@ -5131,8 +5147,8 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
         $display("ASSERTION FAILED in %m: ValueEngine.java:108: ValueEngine: the row's last beat is current");
         $stop;
       end
-      if (!(value_row_after == (value_row + 6'd1))) begin // ValueEngine.java:116
-        $display("ASSERTION FAILED in %m: ValueEngine.java:116: ValueEngine: the row after follows the row");
+      if (!(value_row_after == (value_row + 6'd1))) begin // ValueEngine.java:117
+        $display("ASSERTION FAILED in %m: ValueEngine.java:117: ValueEngine: the row after follows the row");
         $stop;
       end
       if (!(reduce_slots_next_positions == (reduce_slots_positions + 10'd1))) begin // SlotWalker.java:57
@@ -5194,23 +5210,23 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
                  "promised");
         $stop;
       end
-      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:216
-        $display("ASSERTION FAILED in %m: ValueEngine.java:216: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s0 & z_gather_read_s0))) begin // ValueEngine.java:217
+        $display("ASSERTION FAILED in %m: ValueEngine.java:217: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:225
-        $display("ASSERTION FAILED in %m: ValueEngine.java:225: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s0 & bank_gather_read_s0))) begin // ValueEngine.java:226
+        $display("ASSERTION FAILED in %m: ValueEngine.java:226: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
-      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:216
-        $display("ASSERTION FAILED in %m: ValueEngine.java:216: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(z_accumulate_read_s1 & z_gather_read_s1))) begin // ValueEngine.java:217
+        $display("ASSERTION FAILED in %m: ValueEngine.java:217: AttentionUnit: the value pass and the reduction read ",
                  "one set of Z's lanes");
         $stop;
       end
-      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:225
-        $display("ASSERTION FAILED in %m: ValueEngine.java:225: AttentionUnit: the value pass and the reduction read ",
+      if (!(~(bank_accumulate_read_s1 & bank_gather_read_s1))) begin // ValueEngine.java:226
+        $display("ASSERTION FAILED in %m: ValueEngine.java:226: AttentionUnit: the value pass and the reduction read ",
                  "one set of partials");
         $stop;
       end
@@ -5388,7 +5404,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (score_mac_lane3_sum_out_payload)
   );
 
-  Fp32Add tree_0_0 ( // ScoreEngine.java:253
+  Fp32Add tree_0_0 ( // ScoreEngine.java:254
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_0_in_valid),
@@ -5398,7 +5414,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_0_out_payload)
   );
 
-  Fp32Add tree_0_1 ( // ScoreEngine.java:253
+  Fp32Add tree_0_1 ( // ScoreEngine.java:254
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_1_in_valid),
@@ -5408,7 +5424,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_1_out_payload)
   );
 
-  Fp32Add tree_0_2 ( // ScoreEngine.java:253
+  Fp32Add tree_0_2 ( // ScoreEngine.java:254
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_2_in_valid),
@@ -5418,7 +5434,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_2_out_payload)
   );
 
-  Fp32Add tree_0_3 ( // ScoreEngine.java:253
+  Fp32Add tree_0_3 ( // ScoreEngine.java:254
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_3_in_valid),
@@ -5428,7 +5444,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_3_out_payload)
   );
 
-  Fp32Add tree_0_4 ( // ScoreEngine.java:253
+  Fp32Add tree_0_4 ( // ScoreEngine.java:254
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_4_in_valid),
@@ -5438,7 +5454,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_4_out_payload)
   );
 
-  Fp32Add tree_0_5 ( // ScoreEngine.java:253
+  Fp32Add tree_0_5 ( // ScoreEngine.java:254
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_5_in_valid),
@@ -5448,7 +5464,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_5_out_payload)
   );
 
-  Fp32Add tree_0_6 ( // ScoreEngine.java:253
+  Fp32Add tree_0_6 ( // ScoreEngine.java:254
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_6_in_valid),
@@ -5458,7 +5474,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_6_out_payload)
   );
 
-  Fp32Add tree_0_7 ( // ScoreEngine.java:253
+  Fp32Add tree_0_7 ( // ScoreEngine.java:254
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_0_7_in_valid),
@@ -5468,7 +5484,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_0_7_out_payload)
   );
 
-  Fp32Add tree_1_0 ( // ScoreEngine.java:253
+  Fp32Add tree_1_0 ( // ScoreEngine.java:254
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_0_in_valid),
@@ -5478,7 +5494,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_0_out_payload)
   );
 
-  Fp32Add tree_1_1 ( // ScoreEngine.java:253
+  Fp32Add tree_1_1 ( // ScoreEngine.java:254
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_1_in_valid),
@@ -5488,7 +5504,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_1_out_payload)
   );
 
-  Fp32Add tree_1_2 ( // ScoreEngine.java:253
+  Fp32Add tree_1_2 ( // ScoreEngine.java:254
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_2_in_valid),
@@ -5498,7 +5514,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_2_out_payload)
   );
 
-  Fp32Add tree_1_3 ( // ScoreEngine.java:253
+  Fp32Add tree_1_3 ( // ScoreEngine.java:254
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_1_3_in_valid),
@@ -5508,7 +5524,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_1_3_out_payload)
   );
 
-  Fp32Add tree_2_0 ( // ScoreEngine.java:253
+  Fp32Add tree_2_0 ( // ScoreEngine.java:254
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_2_0_in_valid),
@@ -5518,7 +5534,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_2_0_out_payload)
   );
 
-  Fp32Add tree_2_1 ( // ScoreEngine.java:253
+  Fp32Add tree_2_1 ( // ScoreEngine.java:254
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_2_1_in_valid),
@@ -5528,7 +5544,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_2_1_out_payload)
   );
 
-  Fp32Add tree_3_0 ( // ScoreEngine.java:253
+  Fp32Add tree_3_0 ( // ScoreEngine.java:254
     .clk          (clk),
     .reset        (reset),
     .in_valid     (tree_3_0_in_valid),
@@ -5538,7 +5554,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (tree_3_0_out_payload)
   );
 
-  Fp32Mul scaled ( // ScoreEngine.java:253
+  Fp32Mul scaled ( // ScoreEngine.java:254
     .clk          (clk),
     .reset        (reset),
     .in_valid     (scaled_in_valid),
@@ -5548,7 +5564,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (scaled_out_payload)
   );
 
-  Fp32Add row_shifted ( // ValueEngine.java:160
+  Fp32Add row_shifted ( // ValueEngine.java:161
     .clk          (clk),
     .reset        (reset),
     .in_valid     (row_shifted_in_valid),
@@ -5558,7 +5574,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (row_shifted_out_payload)
   );
 
-  FpExp row_weight ( // ValueEngine.java:160
+  FpExp row_weight ( // ValueEngine.java:161
     .clk         (clk),
     .reset       (reset),
     .in_valid    (row_weight_in_valid),
@@ -5647,7 +5663,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload  (value_mac_lane3_sum_out_payload)
   );
 
-  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:170
+  Fp16ToFp32 value_lane0_v ( // ValueEngine.java:171
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane0_v_in_valid),
@@ -5656,7 +5672,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane0_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:170
+  Fp16ToFp32 value_lane1_v ( // ValueEngine.java:171
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane1_v_in_valid),
@@ -5665,7 +5681,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane1_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:170
+  Fp16ToFp32 value_lane2_v ( // ValueEngine.java:171
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane2_v_in_valid),
@@ -5674,7 +5690,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .out_payload (value_lane2_v_out_payload)
   );
 
-  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:170
+  Fp16ToFp32 value_lane3_v ( // ValueEngine.java:171
     .clk         (clk),
     .reset       (reset),
     .in_valid    (value_lane3_v_in_valid),
@@ -5873,7 +5889,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
     .occupancy    (out_queue_occupancy)
   );
 
-  Fp32Add z_sum ( // ValueEngine.java:239
+  Fp32Add z_sum ( // ValueEngine.java:240
     .clk          (clk),
     .reset        (reset),
     .in_valid     (z_sum_in_valid),

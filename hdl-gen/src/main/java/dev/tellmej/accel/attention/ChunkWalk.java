@@ -42,6 +42,11 @@ final class ChunkWalk extends Area {
      * on a chunk still landing once those rows are in.
      */
     final UInt needRows;
+    /**
+     * Set by the pass: a step now may raise {@link #needRows} (it ends a row, or a turn of rows). The need may also
+     * change at the walk's start and at the end of a slot, which the walk knows.
+     */
+    final Bool needMoves;
     /** Set by the pass: this step is its last on the slot's rows of the chunk. */
     final Bool finishing;
     /** Event: the slot's rows of this chunk are done (or it had none). */
@@ -79,6 +84,7 @@ final class ChunkWalk extends Area {
         Bool firstHalf = portBits == 0 ? progress.firstHalves.lsb() : progress.firstHalves.bit(loader);
         half = localLsb.xor(firstHalf).asUInt().named(name + "_half");
         needRows = wire(name + "_need_rows", uint(rowBits));
+        needMoves = wire(name + "_need_moves", bool());
         int wideBits = Math.max(widthOf(loaded), widthOf(chunk)) + 1;
         UInt chunkWide = chunk.resize(wideBits).named(name + "_chunk_wide");
         loaded = loaded.resize(wideBits);
@@ -90,7 +96,14 @@ final class ChunkWalk extends Area {
         Bool behind = reg(name + "_chunk_behind", bool(), 0);
         Bool landing = reg(name + "_chunk_landing", bool(), 0);
         Bool rowsLanded = landedRows.resize(rowBits).ge(needRows).named(name + "_rows_landed");
-        Bool rowsIn = landing.and(rowsLanded).named(name + "_rows_in");
+        // Whether the rows the pass needs have landed, a register too (for timing: the compare of the pass's need
+        // with the landed rows lay on the path through the step into the walk's and the pass's updates). It holds
+        // the compare of the cycle before, still true while the need has not moved: the landing chunk's rows only
+        // grow, and it describes the same loaded count as the landing flag. After a cycle that may move the need
+        // (the start, a step that ends a row, a turn or a slot) it is false, so on a landing chunk such a step is
+        // followed by a cycle's wait.
+        Bool landedBefore = reg(name + "_rows_landed_before", bool(), 0);
+        Bool rowsIn = landing.and(landedBefore).named(name + "_rows_in");
         step = active.and(behind.or(rowsIn)).named(name + "_step");
         Bool stepNow = active.and(chunkWide.lt(loaded).or(chunkWide.eq(loaded).and(rowsLanded)));
         assertAlways(step.not().or(stepNow), "ChunkWalk " + name + ": a step is never taken before its rows are in");
@@ -117,6 +130,8 @@ final class ChunkWalk extends Area {
                         .and(rowsFitTurn.eq(current.fitsTurn()))),
                 "ChunkWalk " + name + ": the slot's rows in the chunk are current");
         slotDone = step.and(any.not().or(finishing)).named(name + "_slot_finished");
+        Bool needSteady = start.not().and(step.and(needMoves.or(any.not())).not()).named(name + "_need_steady");
+        landedBefore.set(needSteady.and(rowsLanded));
         slotEvent.set(slotDone);
         chunkDone.set(slotDone.and(slots.last));
         chunkFinished = chunkDone;

@@ -122,6 +122,7 @@ final class ScoreEngine extends Area {
         // A turn reads beats of its A rows: all of them (those the slot attends to) must have landed.
         walk.needRows.set(mux(groupDone, walk.rowsHere, turnEnd).named("score_turn_rows"));
         walk.finishing.set(lastTurn.and(lastBeat).and(groupDone));
+        walk.needMoves.set(lastTurn.and(lastBeat));
         Bool issueDone = walk.done;
         when(start.or(walk.slotDone), () -> {
             rowBase.set(0);

@@ -110,6 +110,7 @@ final class ValueEngine extends Area {
         Bool lastBeat = beat.eq(lastBeatIndex).named("value_last_beat");
         Bool lastRow = row.eq(walk.rowsHere.sub(1).trunc(rowBits)).named("value_last_row");
         walk.finishing.set(lastBeat.and(lastRow));
+        walk.needMoves.set(lastBeat);
         // row + 1, kept with the row (for timing: the sum lay on the path through the walk's "rows landed" into its
         // step and the partials' address).
         UInt rowAfter = reg("value_row_after", uint(rowBits), 1);

@@ -29,7 +29,10 @@ final class TapWriter extends Area {
 
     final Bool start;
     final Request request;
-    /** Pulses when the record's last word has gone to the packer. */
+    /**
+     * Pulses in the cycle after the record's last word went to the packer (registered, for timing: the packer's
+     * ready from the data writes' skid buffer lay on the path into the sequencer's record count).
+     */
     final Bool finished;
     /** Offering a word to the packer. */
     final Bool pushing;
@@ -243,7 +246,7 @@ final class TapWriter extends Area {
             when(took.and(phase.is(TapStep.MEMORY)), () -> memoryWord.set(mux(lastMemoryWord,
                     U(0, widthOf(memoryWord)), memoryWord.add(1).trunc(widthOf(memoryWord)))));
         }
-        finished = took.and(lastWord).named("tap_finished");
+        finished = regNext("tap_finished", took.and(lastWord), 0);
     }
 
     /** The binary32 value of an int8, exactly ({@code (float) x}; 0 is +0.0). */

@@ -203,8 +203,15 @@ final class Sweep extends Area {
         tables.halfSwept.get(1).set(blockSwept.and(tableHalf));
         tables.halfReleased.get(0).set(tablesPassed.and(passedTableHalf.not()));
         tables.halfReleased.get(1).set(tablesPassed.and(passedTableHalf));
-        weights.halfSwept.get(0).set(tileSwept.and(weightHalf.not()));
-        weights.halfSwept.get(1).set(tileSwept.and(weightHalf));
+        // The tile's "swept" event reaches the loader a cycle late (for timing: the decision lay on the
+        // path into the loaded flags' clear). The sweep reads a half's loaded flag again only after sweeping the
+        // other half's tile, a cycle at the least, and the loader refills the half only after its release.
+        Bool weightsSwept = Delay.valid("weights_swept", tileSwept, 1);
+        Bool sweptWeightHalf = Delay.of("weights_swept_half", weightHalf, 1);
+        assertAlways(weightsSwept.not().or(sweptWeightHalf.ne(weightHalf)),
+                "TLMM sweep: a tile's late swept event comes while the sweep is on the other half");
+        weights.halfSwept.get(0).set(weightsSwept.and(sweptWeightHalf.not()));
+        weights.halfSwept.get(1).set(weightsSwept.and(sweptWeightHalf));
         weights.halfReleased.get(0).set(weightsPassed.and(passedWeightHalf.not()));
         weights.halfReleased.get(1).set(weightsPassed.and(passedWeightHalf));
     }

@@ -17,8 +17,8 @@ import java.util.List;
  * sweep may start on a tile before all of it is there. Once per chunk of tokens it goes through all tiles.
  *
  * <p>A buffer half is <em>busy</em> from the start of its load until the sweep's last reads of it have passed
- * ({@link #halfReleased}), and <em>loaded</em> from the end of its load until the sweep has issued its last
- * read ({@link #halfSwept}).
+ * ({@link #halfReleased}), and <em>loaded</em> from the end of its load until the cycle after the sweep has issued
+ * its last read ({@link #halfSwept}).
  *
  * <p>It runs ahead: once every load of the running command is done (or no command runs) and a command is
  * prefetched ({@link CommandSlot#prefetched}), it goes on with the prefetched command's tiles, into whichever half
@@ -48,7 +48,7 @@ final class WeightLoader extends Area {
      * region was not beat-aligned. Cleared when the next command is accepted.
      */
     final Bool failed;
-    /** Events, raised by the sweep per half: it issued the last read of the half's tile. */
+    /** Events, raised by the sweep per half: it issued the last read of the half's tile in the cycle before. */
     final Vec<Bool> halfSwept;
     /** Events, raised by the sweep per half: the last reads of the half's tile have left the buffer. */
     final Vec<Bool> halfReleased;
@@ -168,6 +168,8 @@ final class WeightLoader extends Area {
             busy.get(0).set(mux(half, busy.get(0), TRUE));
             busy.get(1).set(mux(half, TRUE, busy.get(1)));
         });
+        assertAlways(complete.not().or(mux(half, halfSwept.get(1), halfSwept.get(0)).not()),
+                "WeightLoader: no load completes into a half the sweep is clearing");
         when(complete, () -> {
             running.set(false);
             for (int p = 0; p < config.ports(); p++) {
