@@ -1789,8 +1789,8 @@ module tellme (
   reg          embed_no_tokens;                                    // Ahead.java:26
   reg  [63:0]  embed_id_address;                                   // EmbedUnit.java:91
   wire [15:0]  embed_row_beats;                                    // EmbedUnit.java:97
-  reg  [39:0]  embed_row_part0;                                    // PartialProducts.java:47
-  reg  [23:0]  embed_row_part1;                                    // PartialProducts.java:47
+  reg  [39:0]  embed_row_part0;                                    // PartialProducts.java:48
+  reg  [23:0]  embed_row_part1;                                    // PartialProducts.java:48
   reg  [47:0]  embed_row_offset;                                   // EmbedUnit.java:102
   wire [63:0]  embed_row_address;                                  // EmbedUnit.java:107
   reg  [31:0]  embed_id_word;                                      // EmbedUnit.java:126
@@ -1933,14 +1933,14 @@ module tellme (
   reg  [63:0]  attention_kv_base;                                  // AttentionExecutor.java:87
   reg  [15:0]  attention_group_words;                              // AttentionExecutor.java:88
   wire [23:0]  attention_q_width;                                  // AttentionExecutor.java:92
-  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:506
+  reg  [7:0]   attention_group_of;                                 // AttentionExecutor.java:505
   wire         attention_part_beats;                               // AttentionExecutor.java:94
   reg          attention_bad_field;                                // Ahead.java:26
   wire         attention_src_overflow;                             // ActivationBuffers.java:230
   wire         attention_dst_overflow;                             // ActivationBuffers.java:230
   reg          attention_bad_size;                                 // Ahead.java:26
   wire         attention_bad;                                      // AttentionExecutor.java:107
-  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:519
+  reg  [7:0]   attention_tokens_per_block;                         // AttentionExecutor.java:518
   wire [7:0]   attention_row_beats;                                // AttentionExecutor.java:109
   wire         attention_finish;                                   // AttentionExecutor.java:111
   reg          attention_failed;                                   // AttentionExecutor.java:112
@@ -1951,59 +1951,59 @@ module tellme (
   wire         attention_skip;                                     // AttentionExecutor.java:118
 
   // attention_executor.attention_issue
-  reg  [3:0]   attention_issue_step;                               // AttentionExecutor.java:241
-  reg  [3:0]   attention_issue_block_first;                        // AttentionExecutor.java:188
-  reg  [7:0]   attention_issue_block_end;                          // AttentionExecutor.java:191
-  reg          attention_issue_head_start;                         // AttentionExecutor.java:192
-  wire [7:0]   attention_issue_block_end_now;                      // AttentionExecutor.java:193
-  reg  [7:0]   attention_issue_kv_head;                            // AttentionExecutor.java:194
-  reg  [15:0]  attention_issue_head_word_base;                     // AttentionExecutor.java:197
-  reg  [7:0]   attention_issue_command_tokens;                     // AttentionExecutor.java:198
-  wire [7:0]   attention_issue_block_size;                         // AttentionExecutor.java:199
-  wire         attention_issue_last_block;                         // AttentionExecutor.java:202
-  wire         attention_issue_last_kv_head;                       // AttentionExecutor.java:203
-  wire         attention_issue_last_command;                       // AttentionExecutor.java:204
-  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:248
-  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:249
-  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:250
-  reg  [39:0]  attention_run_part0;                                // PartialProducts.java:47
-  reg  [23:0]  attention_run_part1;                                // PartialProducts.java:47
-  reg  [39:0]  attention_layer_run_part0;                          // PartialProducts.java:47
-  reg  [39:0]  attention_layer_run_part1;                          // PartialProducts.java:47
-  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:287
-  reg  [3:0]   attention_query_buffer_token;                       // AttentionExecutor.java:290
-  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:294
-  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:295
-  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:296
-  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:297
-  wire         attention_last_query_word;                          // AttentionExecutor.java:298
-  wire         attention_last_query_beat;                          // AttentionExecutor.java:299
-  wire         attention_last_query_head;                          // AttentionExecutor.java:300
-  wire         attention_last_query_token;                         // AttentionExecutor.java:301
-  reg  [15:0]  attention_query_held0_0;                            // AttentionExecutor.java:316
-  reg  [15:0]  attention_query_held0_1;                            // AttentionExecutor.java:316
-  reg  [15:0]  attention_query_held0_2;                            // AttentionExecutor.java:316
-  reg  [15:0]  attention_query_held0_3;                            // AttentionExecutor.java:316
-  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:321
-  wire         attention_query_pushing;                            // AttentionExecutor.java:347
-  wire         attention_query_taken;                              // AttentionExecutor.java:352
+  reg  [3:0]   attention_issue_step;                               // AttentionExecutor.java:240
+  reg  [3:0]   attention_issue_block_first;                        // AttentionExecutor.java:187
+  reg  [7:0]   attention_issue_block_end;                          // AttentionExecutor.java:190
+  reg          attention_issue_head_start;                         // AttentionExecutor.java:191
+  wire [7:0]   attention_issue_block_end_now;                      // AttentionExecutor.java:192
+  reg  [7:0]   attention_issue_kv_head;                            // AttentionExecutor.java:193
+  reg  [15:0]  attention_issue_head_word_base;                     // AttentionExecutor.java:196
+  reg  [7:0]   attention_issue_command_tokens;                     // AttentionExecutor.java:197
+  wire [7:0]   attention_issue_block_size;                         // AttentionExecutor.java:198
+  wire         attention_issue_last_block;                         // AttentionExecutor.java:201
+  wire         attention_issue_last_kv_head;                       // AttentionExecutor.java:202
+  wire         attention_issue_last_command;                       // AttentionExecutor.java:203
+  reg  [47:0]  attention_run_bytes;                                // AttentionExecutor.java:247
+  reg  [15:0]  attention_layer_heads;                              // AttentionExecutor.java:248
+  reg  [63:0]  attention_head_address;                             // AttentionExecutor.java:249
+  reg  [39:0]  attention_run_part0;                                // PartialProducts.java:48
+  reg  [23:0]  attention_run_part1;                                // PartialProducts.java:48
+  reg  [39:0]  attention_layer_run_part0;                          // PartialProducts.java:48
+  reg  [39:0]  attention_layer_run_part1;                          // PartialProducts.java:48
+  reg  [7:0]   attention_query_token;                              // AttentionExecutor.java:286
+  reg  [3:0]   attention_query_buffer_token;                       // AttentionExecutor.java:289
+  reg  [7:0]   attention_query_head;                               // AttentionExecutor.java:293
+  reg  [7:0]   attention_query_beat;                               // AttentionExecutor.java:294
+  reg  [0:0]   attention_query_word;                               // AttentionExecutor.java:295
+  reg  [15:0]  attention_query_word_index;                         // AttentionExecutor.java:296
+  wire         attention_last_query_word;                          // AttentionExecutor.java:297
+  wire         attention_last_query_beat;                          // AttentionExecutor.java:298
+  wire         attention_last_query_head;                          // AttentionExecutor.java:299
+  wire         attention_last_query_token;                         // AttentionExecutor.java:300
+  reg  [15:0]  attention_query_held0_0;                            // AttentionExecutor.java:315
+  reg  [15:0]  attention_query_held0_1;                            // AttentionExecutor.java:315
+  reg  [15:0]  attention_query_held0_2;                            // AttentionExecutor.java:315
+  reg  [15:0]  attention_query_held0_3;                            // AttentionExecutor.java:315
+  reg  [2:0]   attention_query_wait;                               // AttentionExecutor.java:320
+  wire         attention_query_pushing;                            // AttentionExecutor.java:346
+  wire         attention_query_taken;                              // AttentionExecutor.java:351
 
   // attention_executor.attention_collect
-  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:411
-  reg  [3:0]   attention_collect_block_first;                      // AttentionExecutor.java:188
-  reg  [7:0]   attention_collect_block_end;                        // AttentionExecutor.java:191
-  reg          attention_collect_head_start;                       // AttentionExecutor.java:192
-  wire [7:0]   attention_collect_block_end_now;                    // AttentionExecutor.java:193
-  reg  [7:0]   attention_collect_kv_head;                          // AttentionExecutor.java:194
-  reg  [15:0]  attention_collect_head_word_base;                   // AttentionExecutor.java:197
-  reg  [7:0]   attention_collect_command_tokens;                   // AttentionExecutor.java:198
-  wire [7:0]   attention_collect_block_size;                       // AttentionExecutor.java:199
-  wire         attention_collect_last_block;                       // AttentionExecutor.java:202
-  wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:203
-  wire         attention_collect_last_command;                     // AttentionExecutor.java:204
-  wire         attention_unit_done_valid;                          // AttentionExecutor.java:418
-  wire         attention_unit_done_ready;                          // AttentionExecutor.java:418
-  wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:418
+  reg  [2:0]   attention_collect_step;                             // AttentionExecutor.java:410
+  reg  [3:0]   attention_collect_block_first;                      // AttentionExecutor.java:187
+  reg  [7:0]   attention_collect_block_end;                        // AttentionExecutor.java:190
+  reg          attention_collect_head_start;                       // AttentionExecutor.java:191
+  wire [7:0]   attention_collect_block_end_now;                    // AttentionExecutor.java:192
+  reg  [7:0]   attention_collect_kv_head;                          // AttentionExecutor.java:193
+  reg  [15:0]  attention_collect_head_word_base;                   // AttentionExecutor.java:196
+  reg  [7:0]   attention_collect_command_tokens;                   // AttentionExecutor.java:197
+  wire [7:0]   attention_collect_block_size;                       // AttentionExecutor.java:198
+  wire         attention_collect_last_block;                       // AttentionExecutor.java:201
+  wire         attention_collect_last_kv_head;                     // AttentionExecutor.java:202
+  wire         attention_collect_last_command;                     // AttentionExecutor.java:203
+  wire         attention_unit_done_valid;                          // AttentionExecutor.java:417
+  wire         attention_unit_done_ready;                          // AttentionExecutor.java:417
+  wire [7:0]   attention_unit_done_payload;                        // AttentionExecutor.java:417
   wire         attention_unit_dones_push_valid;                    // Stream.java:203
   wire         attention_unit_dones_push_ready;                    // Stream.java:203
   wire [7:0]   attention_unit_dones_push_payload;                  // Stream.java:203
@@ -2011,7 +2011,7 @@ module tellme (
   wire         attention_unit_dones_pop_ready;                     // Stream.java:203
   wire [7:0]   attention_unit_dones_pop_payload;                   // Stream.java:203
   wire [1:0]   attention_unit_dones_occupancy;                     // Stream.java:203
-  wire         attention_refused;                                  // AttentionExecutor.java:425
+  wire         attention_refused;                                  // AttentionExecutor.java:424
   reg  [7:0]   attention_out_token;                                // RunCounter.java:64
   reg          attention_out_token_last;                           // RunCounter.java:65
   reg          attention_out_token_restart;                        // RunCounter.java:66
@@ -2033,10 +2033,10 @@ module tellme (
   wire [7:0]   attention_out_head_limit;                           // RunCounter.java:70
   wire         attention_out_head_single;                          // RunCounter.java:71
   wire         attention_out_head_restart_single;                  // RunCounter.java:73
-  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:435
-  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:436
-  wire         attention_last_out_word;                            // AttentionExecutor.java:437
-  wire         attention_out_beat;                                 // AttentionExecutor.java:441
+  reg  [0:0]   attention_out_word;                                 // AttentionExecutor.java:434
+  reg  [15:0]  attention_out_word_index;                           // AttentionExecutor.java:435
+  wire         attention_last_out_word;                            // AttentionExecutor.java:436
+  wire         attention_out_beat;                                 // AttentionExecutor.java:440
   reg          attention_out_write_stored_valid;                   // ActivationBuffers.java:195
   reg  [15:0]  attention_out_write_stored_0;                       // ActivationBuffers.java:196
   reg  [15:0]  attention_out_write_stored_1;                       // ActivationBuffers.java:196
@@ -2051,13 +2051,13 @@ module tellme (
   reg  [31:0]  attention_out_write_values_3;                       // ActivationBuffers.java:167
   reg  [2:0]   attention_out_write_token;                          // ActivationBuffers.java:168
   reg  [9:0]   attention_out_write_word;                           // ActivationBuffers.java:169
-  wire         attention_taken;                                    // AttentionExecutor.java:476
-  wire         attention_drained;                                  // AttentionExecutor.java:482
+  wire         attention_taken;                                    // AttentionExecutor.java:475
+  wire         attention_drained;                                  // AttentionExecutor.java:481
 
   // attention_executor
-  reg  [7:0]   attention_group_dsp;                                // AttentionExecutor.java:146
-  reg  [15:0]  attention_head_dim_dsp;                             // AttentionExecutor.java:147
-  wire         attention_done;                                     // AttentionExecutor.java:160
+  reg  [7:0]   attention_group_dsp;                                // AttentionExecutor.java:145
+  reg  [15:0]  attention_head_dim_dsp;                             // AttentionExecutor.java:146
+  wire         attention_done;                                     // AttentionExecutor.java:159
 
   // lm_head_executor
   reg          lm_head_start;                                      // LmHeadExecutor.java:51
@@ -2393,54 +2393,54 @@ module tellme (
   reg  [3:0]   rotate_table_values_a;                              // Ahead.java:48
   reg  [15:0]  rotate_table_values_b;                              // Ahead.java:49
   reg  [29:0]  rotate_table_values;                                // Ahead.java:50
-  reg  [31:0]  rotate_run_positions;                               // RotateAndCache.java:111
-  reg  [15:0]  rotate_run_head_dim;                                // RotateAndCache.java:112
-  reg  [39:0]  rotate_run_part0;                                   // PartialProducts.java:47
-  reg  [23:0]  rotate_run_part1;                                   // PartialProducts.java:47
-  reg  [31:0]  rotate_table_first_position;                        // RotateAndCache.java:121
-  reg  [15:0]  rotate_table_head_dim;                              // RotateAndCache.java:122
-  reg  [39:0]  rotate_table_offset_part0;                          // PartialProducts.java:47
-  reg  [23:0]  rotate_table_offset_part1;                          // PartialProducts.java:47
-  reg  [39:0]  rotate_layer_run_part0;                             // PartialProducts.java:47
-  reg  [39:0]  rotate_layer_run_part1;                             // PartialProducts.java:47
-  reg  [31:0]  rotate_position_first_position;                     // RotateAndCache.java:126
-  reg  [16:0]  rotate_position_row_bytes;                          // RotateAndCache.java:127
-  reg  [40:0]  rotate_position_bytes_part0;                        // PartialProducts.java:47
-  reg  [24:0]  rotate_position_bytes_part1;                        // PartialProducts.java:47
-  reg  [63:0]  rotate_layer_run;                                   // RotateAndCache.java:129
-  reg  [63:0]  rotate_position_bytes;                              // RotateAndCache.java:130
-  wire [47:0]  rotate_kind_run;                                    // RotateAndCache.java:138
-  wire         rotate_table_loaded;                                // RotateAndCache.java:139
-  reg  [31:0]  rotate_loaded_first;                                // RotateAndCache.java:148
-  reg  [3:0]   rotate_loaded_tokens;                               // RotateAndCache.java:149
-  reg  [15:0]  rotate_loaded_dim;                                  // RotateAndCache.java:150
-  reg  [63:0]  rotate_loaded_table;                                // RotateAndCache.java:151
-  reg          rotate_loaded;                                      // RotateAndCache.java:152
-  wire [3:0]   rotate_half_words;                                  // RotateAndCache.java:176
-  reg  [2:0]   rotate_table_row;                                   // RotateAndCache.java:177
-  reg  [3:0]   rotate_table_group;                                 // RotateAndCache.java:178
-  reg          rotate_table_sine;                                  // RotateAndCache.java:179
-  reg  [31:0]  rotate_table_beats_left;                            // RotateAndCache.java:180
-  wire         rotate_table_beat;                                  // RotateAndCache.java:190
-  wire         rotate_table_word_in;                               // RotateAndCache.java:192
-  wire         rotate_last_group;                                  // RotateAndCache.java:198
-  wire         rotate_running;                                     // RotateAndCache.java:223
-  reg  [3:0]   rotate_feed_token;                                  // RotateAndCache.java:224
-  reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:225
-  reg          rotate_feed_left;                                   // RotateAndCache.java:228
-  wire         rotate_last_feed_word;                              // RotateAndCache.java:236
+  reg  [31:0]  rotate_run_positions;                               // RotateAndCache.java:109
+  reg  [15:0]  rotate_run_head_dim;                                // RotateAndCache.java:110
+  reg  [39:0]  rotate_run_part0;                                   // PartialProducts.java:48
+  reg  [23:0]  rotate_run_part1;                                   // PartialProducts.java:48
+  reg  [31:0]  rotate_table_first_position;                        // RotateAndCache.java:119
+  reg  [15:0]  rotate_table_head_dim;                              // RotateAndCache.java:120
+  reg  [39:0]  rotate_table_offset_part0;                          // PartialProducts.java:48
+  reg  [23:0]  rotate_table_offset_part1;                          // PartialProducts.java:48
+  reg  [39:0]  rotate_layer_run_part0;                             // PartialProducts.java:48
+  reg  [39:0]  rotate_layer_run_part1;                             // PartialProducts.java:48
+  reg  [31:0]  rotate_position_first_position;                     // RotateAndCache.java:124
+  reg  [16:0]  rotate_position_row_bytes;                          // RotateAndCache.java:125
+  reg  [40:0]  rotate_position_bytes_part0;                        // PartialProducts.java:48
+  reg  [24:0]  rotate_position_bytes_part1;                        // PartialProducts.java:48
+  reg  [63:0]  rotate_layer_run;                                   // RotateAndCache.java:127
+  reg  [63:0]  rotate_position_bytes;                              // RotateAndCache.java:128
+  wire [47:0]  rotate_kind_run;                                    // RotateAndCache.java:136
+  wire         rotate_table_loaded;                                // RotateAndCache.java:137
+  reg  [31:0]  rotate_loaded_first;                                // RotateAndCache.java:146
+  reg  [3:0]   rotate_loaded_tokens;                               // RotateAndCache.java:147
+  reg  [15:0]  rotate_loaded_dim;                                  // RotateAndCache.java:148
+  reg  [63:0]  rotate_loaded_table;                                // RotateAndCache.java:149
+  reg          rotate_loaded;                                      // RotateAndCache.java:150
+  wire [3:0]   rotate_half_words;                                  // RotateAndCache.java:174
+  reg  [2:0]   rotate_table_row;                                   // RotateAndCache.java:175
+  reg  [3:0]   rotate_table_group;                                 // RotateAndCache.java:176
+  reg          rotate_table_sine;                                  // RotateAndCache.java:177
+  reg  [31:0]  rotate_table_beats_left;                            // RotateAndCache.java:178
+  wire         rotate_table_beat;                                  // RotateAndCache.java:188
+  wire         rotate_table_word_in;                               // RotateAndCache.java:190
+  wire         rotate_last_group;                                  // RotateAndCache.java:196
+  wire         rotate_running;                                     // RotateAndCache.java:221
+  reg  [3:0]   rotate_feed_token;                                  // RotateAndCache.java:222
+  reg  [15:0]  rotate_feed_word;                                   // RotateAndCache.java:223
+  reg          rotate_feed_left;                                   // RotateAndCache.java:226
+  wire         rotate_last_feed_word;                              // RotateAndCache.java:234
   reg  [2:0]   rotate_feed_credits;                                // CreditBuffer.java:77
   reg          rotate_feed_has_credit;                             // CreditBuffer.java:78
-  wire         rotate_read;                                        // RotateAndCache.java:242
-  reg          rotate_read_landed_d1;                              // RotateAndCache.java:256
-  reg          rotate_read_landed_d2;                              // RotateAndCache.java:256
-  reg          rotate_read_landed_d3;                              // RotateAndCache.java:256
-  reg  [2:0]   rotate_read_row_d1;                                 // RotateAndCache.java:257
-  reg  [2:0]   rotate_read_row_d2;                                 // RotateAndCache.java:257
-  reg  [2:0]   rotate_read_row_d3;                                 // RotateAndCache.java:257
-  reg          rotate_read_last_d1;                                // RotateAndCache.java:258
-  reg          rotate_read_last_d2;                                // RotateAndCache.java:258
-  reg          rotate_read_last_d3;                                // RotateAndCache.java:258
+  wire         rotate_read;                                        // RotateAndCache.java:240
+  reg          rotate_read_landed_d1;                              // RotateAndCache.java:254
+  reg          rotate_read_landed_d2;                              // RotateAndCache.java:254
+  reg          rotate_read_landed_d3;                              // RotateAndCache.java:254
+  reg  [2:0]   rotate_read_row_d1;                                 // RotateAndCache.java:255
+  reg  [2:0]   rotate_read_row_d2;                                 // RotateAndCache.java:255
+  reg  [2:0]   rotate_read_row_d3;                                 // RotateAndCache.java:255
+  reg          rotate_read_last_d1;                                // RotateAndCache.java:256
+  reg          rotate_read_last_d2;                                // RotateAndCache.java:256
+  reg          rotate_read_last_d3;                                // RotateAndCache.java:256
   wire         rotate_feed_fifo_push_valid;                        // CreditBuffer.java:113
   wire         rotate_feed_fifo_push_ready;                        // CreditBuffer.java:113
   wire [131:0] rotate_feed_fifo_push_payload;                      // CreditBuffer.java:113
@@ -2449,13 +2449,13 @@ module tellme (
   wire [131:0] rotate_feed_fifo_pop_payload;                       // CreditBuffer.java:113
   wire [2:0]   rotate_feed_fifo_occupancy;                         // CreditBuffer.java:113
   wire         rotate_feed_ready;                                  // CreditBuffer.java:128
-  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:265
-  wire         rotate_beat_whole;                                  // RotateAndCache.java:266
-  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:270
-  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:276
-  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:289
-  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:290
-  wire         rotate_last_out_word;                               // RotateAndCache.java:295
+  reg  [0:0]   rotate_pack_slot;                                   // RotateAndCache.java:263
+  wire         rotate_beat_whole;                                  // RotateAndCache.java:264
+  reg  [63:0]  rotate_pack_word0;                                  // RotateAndCache.java:268
+  wire [63:0]  rotate_out_word;                                    // RotateAndCache.java:274
+  reg  [3:0]   rotate_out_token;                                   // RotateAndCache.java:287
+  reg  [15:0]  rotate_out_word_index;                              // RotateAndCache.java:288
+  wire         rotate_last_out_word;                               // RotateAndCache.java:293
   reg          rotate_write_stored_valid;                          // ActivationBuffers.java:195
   reg  [15:0]  rotate_write_stored_0;                              // ActivationBuffers.java:196
   reg  [15:0]  rotate_write_stored_1;                              // ActivationBuffers.java:196
@@ -2470,12 +2470,12 @@ module tellme (
   reg  [31:0]  rotate_write_values_3;                              // ActivationBuffers.java:167
   reg  [2:0]   rotate_write_token;                                 // ActivationBuffers.java:168
   reg  [9:0]   rotate_write_word;                                  // ActivationBuffers.java:169
-  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:314
-  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:315
-  reg          rotate_cache_failed;                                // RotateAndCache.java:316
-  wire         rotate_all_written;                                 // RotateAndCache.java:337
-  wire         rotate_done;                                        // RotateAndCache.java:340
-  wire [7:0]   rotate_code;                                        // RotateAndCache.java:341
+  reg  [3:0]   rotate_command_token;                               // RotateAndCache.java:312
+  reg  [3:0]   rotate_cache_done;                                  // RotateAndCache.java:313
+  reg          rotate_cache_failed;                                // RotateAndCache.java:314
+  wire         rotate_all_written;                                 // RotateAndCache.java:335
+  wire         rotate_done;                                        // RotateAndCache.java:338
+  wire [7:0]   rotate_code;                                        // RotateAndCache.java:339
 
   // linear_executor
   reg          linear_rotate_started;                              // LinearExecutor.java:642
@@ -2523,27 +2523,27 @@ module tellme (
   reg  [7:0]   tap_activation_q;                                   // TapWriter.java:148
   reg  [31:0]  tap_mc;                                             // QuantizedStore.java:107
   reg  [31:0]  tap_mc_q;                                           // TapWriter.java:149
-  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:256
-  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:257
+  wire [8:0]   tap_int8_magnitude;                                 // TapWriter.java:254
+  reg  [31:0]  tap_int8_float;                                     // TapWriter.java:255
   wire [31:0]  tap_quantized_value;                                // TapWriter.java:150
   wire [31:0]  tap_value;                                          // TapWriter.java:151
   reg  [31:0]  tap_value_q;                                        // TapWriter.java:151
   reg          tap_memory_asked;                                   // TapWriter.java:156
   wire         tap_asking_memory;                                  // TapWriter.java:159
-  reg  [3:0]   tap_token_count_dsp;                                // TapWriter.java:166
-  reg  [31:0]  tap_element_count_dsp;                              // TapWriter.java:167
-  reg  [27:0]  tap_source_words_part0;                             // PartialProducts.java:47
-  reg  [11:0]  tap_source_words_part1;                             // PartialProducts.java:47
-  wire [31:0]  tap_source_beats;                                   // TapWriter.java:169
-  reg  [1:0]   tap_memory_word;                                    // TapWriter.java:176
-  reg  [31:0]  tap_memory_value;                                   // TapWriter.java:185
-  wire         tap_memory_ready;                                   // TapWriter.java:186
-  wire         tap_pushing;                                        // TapWriter.java:188
-  wire         tap_header_done;                                    // TapWriter.java:216
-  wire         tap_no_values;                                      // TapWriter.java:217
-  wire         tap_word_taken;                                     // TapWriter.java:218
-  wire         tap_last_memory_word;                               // TapWriter.java:243
-  reg          tap_finished;                                       // TapWriter.java:249
+  reg  [3:0]   tap_token_count_dsp;                                // TapWriter.java:164
+  reg  [31:0]  tap_element_count_dsp;                              // TapWriter.java:165
+  reg  [27:0]  tap_source_words_part0;                             // PartialProducts.java:48
+  reg  [11:0]  tap_source_words_part1;                             // PartialProducts.java:48
+  wire [31:0]  tap_source_beats;                                   // TapWriter.java:167
+  reg  [1:0]   tap_memory_word;                                    // TapWriter.java:174
+  reg  [31:0]  tap_memory_value;                                   // TapWriter.java:183
+  wire         tap_memory_ready;                                   // TapWriter.java:184
+  wire         tap_pushing;                                        // TapWriter.java:186
+  wire         tap_header_done;                                    // TapWriter.java:214
+  wire         tap_no_values;                                      // TapWriter.java:215
+  wire         tap_word_taken;                                     // TapWriter.java:216
+  wire         tap_last_memory_word;                               // TapWriter.java:241
+  reg          tap_finished;                                       // TapWriter.java:247
   wire [31:0]  record_status;                                      // TellmeKernel.java:160
   wire [31:0]  record_error_code;                                  // TellmeKernel.java:161
   wire [31:0]  record_error_detail;                                // TellmeKernel.java:161
@@ -2655,7 +2655,7 @@ module tellme (
   wire         has_tap;                                            // Sequencer.java:322
   reg  [3:0]   tap_value_tokens;                                   // Sequencer.java:333
   reg  [23:0]  tap_value_elements;                                 // Sequencer.java:334
-  reg  [27:0]  tap_value_part0;                                    // PartialProducts.java:47
+  reg  [27:0]  tap_value_part0;                                    // PartialProducts.java:48
   reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:337
   reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:338
   reg  [34:0]  tap_used_with_header;                               // Ahead.java:33
@@ -3763,27 +3763,27 @@ module tellme (
   assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:235
   assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:236
   assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:238
-  // AttentionExecutor.java:272
+  // AttentionExecutor.java:271
   assign attention_command_valid = (attention_issue_step == ISSUE_STEP_COMMAND) & ~attention_failed;
-  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:273
-  // AttentionExecutor.java:274
+  assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:272
+  // AttentionExecutor.java:273
   assign attention_command_payload_valueAddress = attention_head_address + {16'd0, attention_run_bytes};
   assign attention_command_payload_firstPositions =
-      attention_first_position_q + {28'd0, attention_issue_block_first} + 32'd1; // AttentionExecutor.java:275
-  assign attention_command_payload_tokens = attention_issue_command_tokens; // AttentionExecutor.java:277
-  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:278
-  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:279
-  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:280
-  assign attention_queries_valid = attention_query_pushing & attention_last_query_word; // AttentionExecutor.java:348
-  assign attention_queries_payload_0 = attention_query_held0_0; // AttentionExecutor.java:350
-  assign attention_queries_payload_1 = attention_query_held0_1; // AttentionExecutor.java:350
-  assign attention_queries_payload_2 = attention_query_held0_2; // AttentionExecutor.java:350
-  assign attention_queries_payload_3 = attention_query_held0_3; // AttentionExecutor.java:350
-  assign attention_queries_payload_4 = buffer_lane0_round_out_payload; // AttentionExecutor.java:350
-  assign attention_queries_payload_5 = buffer_lane1_round_out_payload; // AttentionExecutor.java:350
-  assign attention_queries_payload_6 = buffer_lane2_round_out_payload; // AttentionExecutor.java:350
-  assign attention_queries_payload_7 = buffer_lane3_round_out_payload; // AttentionExecutor.java:350
-  assign attention_out_ready = attention_collect_step_eq_2 & attention_last_out_word; // AttentionExecutor.java:442
+      attention_first_position_q + {28'd0, attention_issue_block_first} + 32'd1; // AttentionExecutor.java:274
+  assign attention_command_payload_tokens = attention_issue_command_tokens; // AttentionExecutor.java:276
+  assign attention_command_payload_heads = attention_group; // AttentionExecutor.java:277
+  assign attention_command_payload_rowBeats = attention_row_beats; // AttentionExecutor.java:278
+  assign attention_command_payload_scale = attention_scale_q; // AttentionExecutor.java:279
+  assign attention_queries_valid = attention_query_pushing & attention_last_query_word; // AttentionExecutor.java:347
+  assign attention_queries_payload_0 = attention_query_held0_0; // AttentionExecutor.java:349
+  assign attention_queries_payload_1 = attention_query_held0_1; // AttentionExecutor.java:349
+  assign attention_queries_payload_2 = attention_query_held0_2; // AttentionExecutor.java:349
+  assign attention_queries_payload_3 = attention_query_held0_3; // AttentionExecutor.java:349
+  assign attention_queries_payload_4 = buffer_lane0_round_out_payload; // AttentionExecutor.java:349
+  assign attention_queries_payload_5 = buffer_lane1_round_out_payload; // AttentionExecutor.java:349
+  assign attention_queries_payload_6 = buffer_lane2_round_out_payload; // AttentionExecutor.java:349
+  assign attention_queries_payload_7 = buffer_lane3_round_out_payload; // AttentionExecutor.java:349
+  assign attention_out_ready = attention_collect_step_eq_2 & attention_last_out_word; // AttentionExecutor.java:441
   assign lm_head_command_valid = lm_head_step == LM_HEAD_STEP_COMMAND; // LmHeadExecutor.java:113
   assign lm_head_command_payload_weightsAddress = lm_head_weights_address; // LmHeadExecutor.java:114
   assign lm_head_command_payload_scalesAddress = lm_head_scales_address; // LmHeadExecutor.java:115
@@ -3873,11 +3873,11 @@ module tellme (
   assign gating_activation = linear_relu2_q; // LinearExecutor.java:589
   assign residual_add_out_ready = 1'b1; // LinearExecutor.java:601
   assign gating_out_ready = 1'b1; // LinearExecutor.java:602
-  assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:193
-  assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:194
-  assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:195
-  assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:196
-  assign rope_table_write_payload_values = data_beat_payload_data; // RotateAndCache.java:197
+  assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:191
+  assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:192
+  assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:193
+  assign rope_table_write_payload_sine = rotate_table_sine; // RotateAndCache.java:194
+  assign rope_table_write_payload_values = data_beat_payload_data; // RotateAndCache.java:195
   assign rope_in_valid = rotate_feed_fifo_pop_valid; // Stream.java:101
   assign rope_in_payload_x_0 = rotate_feed_fifo_pop_payload[31:0]; // Stream.java:102
   assign rope_in_payload_x_1 = rotate_feed_fifo_pop_payload[63:32]; // Stream.java:102
@@ -3885,18 +3885,18 @@ module tellme (
   assign rope_in_payload_x_3 = rotate_feed_fifo_pop_payload[127:96]; // Stream.java:102
   assign rope_in_payload_row = rotate_feed_fifo_pop_payload[130:128]; // Stream.java:102
   assign rope_in_payload_last = rotate_feed_fifo_pop_payload[131]; // Stream.java:102
-  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:259
-  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:260
-  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:261
-  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:281
-  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:282
-  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:283
-  // RotateAndCache.java:322
+  assign rope_head_beats = rotate_head_beats; // RotateAndCache.java:257
+  assign rope_adjacent = linear_rope_adjacent_q; // RotateAndCache.java:258
+  assign rope_bypass = linear_epilogue_q_eq_3; // RotateAndCache.java:259
+  assign kv_cache_writer_rows_valid = rope_out_valid & linear_cache & rotate_beat_whole; // RotateAndCache.java:279
+  assign kv_cache_writer_rows_payload = {rotate_out_word, rotate_pack_word0}; // RotateAndCache.java:280
+  assign rope_out_ready = ~linear_cache | ~rotate_beat_whole | kv_cache_writer_rows_ready; // RotateAndCache.java:281
+  // RotateAndCache.java:320
   assign kv_cache_writer_command_valid = rotate_running & linear_cache & (rotate_command_token < linear_token_count);
-  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:323
-  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:324
-  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:325
-  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:326
+  assign kv_cache_writer_command_payload_address = rotate_command_address; // RotateAndCache.java:321
+  assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:322
+  assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:323
+  assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:324
   assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:665
   assign record_error_code = {24'd0, error_code}; // Sequencer.java:666
   assign record_error_detail = error_detail; // Sequencer.java:667
@@ -4063,15 +4063,15 @@ module tellme (
       data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:139
       data_read_payload_beats = {19'd0, quantize_gain_beats}; // QuantizeExecutor.java:140
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:155
-      data_read_valid = 1'b1; // RotateAndCache.java:156
-      data_read_payload_address = rotate_table_address; // RotateAndCache.java:157
-      data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:158
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:153
+      data_read_valid = 1'b1; // RotateAndCache.java:154
+      data_read_payload_address = rotate_table_address; // RotateAndCache.java:155
+      data_read_payload_beats = rotate_table_beats; // RotateAndCache.java:156
     end
-    if (tap_asking_memory) begin // TapWriter.java:170
-      data_read_valid = 1'b1; // TapWriter.java:171
-      data_read_payload_address = tap_source_address; // TapWriter.java:172
-      data_read_payload_beats = tap_source_beats; // TapWriter.java:173
+    if (tap_asking_memory) begin // TapWriter.java:168
+      data_read_valid = 1'b1; // TapWriter.java:169
+      data_read_payload_address = tap_source_address; // TapWriter.java:170
+      data_read_payload_beats = tap_source_beats; // TapWriter.java:171
     end
     if (own_read & ~read_issued) begin // Sequencer.java:135
       data_read_valid = 1'b1; // Sequencer.java:136
@@ -4122,11 +4122,11 @@ module tellme (
       // QuantizeExecutor.java:219
       data_beat_ready = quantize_gain_taken & (quantize_last_gain_part | quantize_last_gain);
     end
-    if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:191
-      data_beat_ready = 1'b1; // RotateAndCache.java:191
+    if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:189
+      data_beat_ready = 1'b1; // RotateAndCache.java:189
     end
-    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:244
-      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:244
+    if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:242
+      data_beat_ready = tap_word_taken & tap_last_memory_word; // TapWriter.java:242
     end
     if (own_read & read_issued) begin // Sequencer.java:168
       data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:168
@@ -4354,11 +4354,11 @@ module tellme (
     if (quantize_reading) begin // QuantizeExecutor.java:159
       buffer_read_valid = 1'b1; // QuantizeExecutor.java:160
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:322
-      buffer_read_valid = 1'b1; // AttentionExecutor.java:324
-      buffer_read_id = attention_src_id; // AttentionExecutor.java:325
-      buffer_read_token = attention_query_buffer_token[2:0]; // AttentionExecutor.java:326
-      buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:327
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:321
+      buffer_read_valid = 1'b1; // AttentionExecutor.java:323
+      buffer_read_id = attention_src_id; // AttentionExecutor.java:324
+      buffer_read_token = attention_query_buffer_token[2:0]; // AttentionExecutor.java:325
+      buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:326
     end
     if (linear_epilogue_reads) begin // LinearExecutor.java:569
       buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:570
@@ -4368,11 +4368,11 @@ module tellme (
     if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:574
       buffer_read_valid = 1'b1; // LinearExecutor.java:574
     end
-    if (rotate_read) begin // RotateAndCache.java:243
-      buffer_read_valid = 1'b1; // RotateAndCache.java:244
-      buffer_read_id = linear_dst_id; // RotateAndCache.java:245
-      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:246
-      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:247
+    if (rotate_read) begin // RotateAndCache.java:241
+      buffer_read_valid = 1'b1; // RotateAndCache.java:242
+      buffer_read_id = linear_dst_id; // RotateAndCache.java:243
+      buffer_read_token = rotate_feed_token[2:0]; // RotateAndCache.java:244
+      buffer_read_word = rotate_feed_word[9:0]; // RotateAndCache.java:245
     end
     if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:125
       buffer_read_valid = 1'b1; // TapWriter.java:126
@@ -4672,18 +4672,18 @@ module tellme (
       packer_word_payload_value = lm_head_padding ? 32'h0 : lm_head_logits_payload; // LmHeadExecutor.java:175
       packer_word_payload_keep = ~lm_head_padding; // LmHeadExecutor.java:176
     end
-    if (tap_pushing) begin // TapWriter.java:189
-      packer_word_valid = 1'b1; // TapWriter.java:190
-      packer_word_payload_keep = 1'b1; // TapWriter.java:191
-      packer_word_payload_value = 32'h0; // TapWriter.java:192
-      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:193
-        packer_word_payload_value = tap_header_word; // TapWriter.java:193
+    if (tap_pushing) begin // TapWriter.java:187
+      packer_word_valid = 1'b1; // TapWriter.java:188
+      packer_word_payload_keep = 1'b1; // TapWriter.java:189
+      packer_word_payload_value = 32'h0; // TapWriter.java:190
+      if (tap_phase == TAP_STEP_HEADER) begin // TapWriter.java:191
+        packer_word_payload_value = tap_header_word; // TapWriter.java:191
       end
-      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:194
-        packer_word_payload_value = tap_value_q; // TapWriter.java:194
+      if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:192
+        packer_word_payload_value = tap_value_q; // TapWriter.java:192
       end
-      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:195
-        packer_word_payload_value = tap_memory_value; // TapWriter.java:195
+      if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:193
+        packer_word_payload_value = tap_memory_value; // TapWriter.java:193
       end
     end
     if (record_pushing) begin // RecordWriter.java:83
@@ -4921,11 +4921,11 @@ module tellme (
     if (embed_start) begin // EmbedUnit.java:95
       embed_id_address <= embed_io + 64'd4096 + {30'h0, embed_first_token, 2'd0}; // EmbedUnit.java:95
     end
-    if (embed_phase_eq_3) begin // PartialProducts.java:47
-      embed_row_part0 <= {24'd0, embed_dim_q} * {16'd0, embed_id[23:0]}; // PartialProducts.java:47
+    if (embed_phase_eq_3) begin // PartialProducts.java:48
+      embed_row_part0 <= {24'd0, embed_dim_q} * {16'd0, embed_id[23:0]}; // PartialProducts.java:48
     end
-    if (embed_phase_eq_3) begin // PartialProducts.java:47
-      embed_row_part1 <= {8'd0, embed_dim_q} * {16'd0, embed_id[31:24]}; // PartialProducts.java:47
+    if (embed_phase_eq_3) begin // PartialProducts.java:48
+      embed_row_part1 <= {8'd0, embed_dim_q} * {16'd0, embed_id[31:24]}; // PartialProducts.java:48
     end
     if (embed_phase == EMBED_STEP_ROW_PARTS) begin // EmbedUnit.java:101
       embed_phase <= EMBED_STEP_ROW_OFFSET; // EmbedUnit.java:101
@@ -5392,156 +5392,156 @@ module tellme (
   assign attention_q_width = attention_head_width[23:0]; // AttentionExecutor.java:92
 
   always @(*) begin
-    attention_group_of = 8'd0; // AttentionExecutor.java:507
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd1; // AttentionExecutor.java:511
+    attention_group_of = 8'd0; // AttentionExecutor.java:506
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd1)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd1; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd2; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd2; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd3; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd3; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd4; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd4; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd5; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd5; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd6; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd6; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd7; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd7; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd8; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd8; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd9; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd9; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd10; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd10; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd11; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd11; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd12; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd12; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd13; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd13; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd14; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd14; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd15; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd15; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd16; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd1) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd16; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd1; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd2)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd1; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd2; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd2; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd3; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd3; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd4; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd4; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd5; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd5; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd6; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd6; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd7; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd7; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd8; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd2) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd8; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd1; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd3)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd1; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd2; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd2; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd3; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd3; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd4; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd4; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd5; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd3) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd5; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd1; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd4)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd1; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd2; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd2; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd3; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd3; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd4; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd4) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd4; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd1; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd5)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd1; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd2; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd2; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd3; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd5) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd3; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd1; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd6)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd1; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd2; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd6) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd2; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd1; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd7)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd1; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd2; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd7) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd2; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd1; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd8)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd1; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd2; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd8) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd2; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd9) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd1; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd9) & (attention_heads == 8'd9)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd1; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd10) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd1; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd10) & (attention_heads == 8'd10)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd1; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd11) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd1; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd11) & (attention_heads == 8'd11)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd1; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd12) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd1; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd12) & (attention_heads == 8'd12)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd1; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd13) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd1; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd13) & (attention_heads == 8'd13)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd1; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd14) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd1; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd14) & (attention_heads == 8'd14)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd1; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd15) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd1; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd15) & (attention_heads == 8'd15)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd1; // AttentionExecutor.java:510
     end
-    if ((attention_kv_heads == 8'd16) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:511
-      attention_group_of = 8'd1; // AttentionExecutor.java:511
+    if ((attention_kv_heads == 8'd16) & (attention_heads == 8'd16)) begin // AttentionExecutor.java:510
+      attention_group_of = 8'd1; // AttentionExecutor.java:510
     end
   end
 
@@ -5559,30 +5559,30 @@ module tellme (
   assign attention_bad = attention_bad_field | attention_bad_size; // AttentionExecutor.java:107
 
   always @(*) begin
-    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:520
-    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:523
-      attention_tokens_per_block = 8'd4; // AttentionExecutor.java:523
+    attention_tokens_per_block = 8'd0; // AttentionExecutor.java:519
+    if (attention_group_of == 8'd1) begin // AttentionExecutor.java:522
+      attention_tokens_per_block = 8'd4; // AttentionExecutor.java:522
     end
-    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:523
-      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:523
+    if (attention_group_of == 8'd2) begin // AttentionExecutor.java:522
+      attention_tokens_per_block = 8'd2; // AttentionExecutor.java:522
     end
-    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:523
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:523
+    if (attention_group_of == 8'd3) begin // AttentionExecutor.java:522
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:522
     end
-    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:523
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:523
+    if (attention_group_of == 8'd4) begin // AttentionExecutor.java:522
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:522
     end
-    if (attention_group_of == 8'd5) begin // AttentionExecutor.java:523
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:523
+    if (attention_group_of == 8'd5) begin // AttentionExecutor.java:522
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:522
     end
-    if (attention_group_of == 8'd6) begin // AttentionExecutor.java:523
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:523
+    if (attention_group_of == 8'd6) begin // AttentionExecutor.java:522
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:522
     end
-    if (attention_group_of == 8'd7) begin // AttentionExecutor.java:523
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:523
+    if (attention_group_of == 8'd7) begin // AttentionExecutor.java:522
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:522
     end
-    if (attention_group_of == 8'd8) begin // AttentionExecutor.java:523
-      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:523
+    if (attention_group_of == 8'd8) begin // AttentionExecutor.java:522
+      attention_tokens_per_block = 8'd1; // AttentionExecutor.java:522
     end
   end
 
@@ -5591,7 +5591,7 @@ module tellme (
   // AttentionExecutor.java:122
   assign attention_finish =
       (attention_collect_step == COLLECT_STEP_FINISH) & ~(attention_out_write_stored_valid | attention_out_write);
-  assign attention_done = attention_finish; // AttentionExecutor.java:160
+  assign attention_done = attention_finish; // AttentionExecutor.java:159
 
   always @(posedge ap_clk) begin
     attention_bad_field <= attention_bad_field_or; // Ahead.java:26
@@ -5618,23 +5618,23 @@ module tellme (
         attention_code <= 8'd3; // AttentionExecutor.java:141
       end
     end
+    if (attention_start) begin // AttentionExecutor.java:145
+      attention_group_dsp <= attention_group_of; // AttentionExecutor.java:145
+    end
     if (attention_start) begin // AttentionExecutor.java:146
-      attention_group_dsp <= attention_group_of; // AttentionExecutor.java:146
+      attention_head_dim_dsp <= attention_head_dim; // AttentionExecutor.java:146
     end
-    if (attention_start) begin // AttentionExecutor.java:147
-      attention_head_dim_dsp <= attention_head_dim; // AttentionExecutor.java:147
+    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:147
+      attention_group_words <= attention_group_words_prod[15:0]; // AttentionExecutor.java:147
     end
-    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:148
-      attention_group_words <= attention_group_words_prod[15:0]; // AttentionExecutor.java:148
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:149
+      attention_commands_issued <= attention_commands_issued + 16'd1; // AttentionExecutor.java:149
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:150
-      attention_commands_issued <= attention_commands_issued + 16'd1; // AttentionExecutor.java:150
-    end
-    if (attention_taken) begin // AttentionExecutor.java:151
-      attention_commands_collected <= attention_commands_collected + 16'd1; // AttentionExecutor.java:152
-      if ((attention_unit_dones_pop_payload != 8'd0) & ~attention_failed) begin // AttentionExecutor.java:154
-        attention_failed <= 1'b1; // AttentionExecutor.java:155
-        attention_code <= attention_unit_dones_pop_payload; // AttentionExecutor.java:156
+    if (attention_taken) begin // AttentionExecutor.java:150
+      attention_commands_collected <= attention_commands_collected + 16'd1; // AttentionExecutor.java:151
+      if ((attention_unit_dones_pop_payload != 8'd0) & ~attention_failed) begin // AttentionExecutor.java:153
+        attention_failed <= 1'b1; // AttentionExecutor.java:154
+        attention_code <= attention_unit_dones_pop_payload; // AttentionExecutor.java:155
       end
     end
     if (!ap_rst_n) begin
@@ -5662,151 +5662,151 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor.attention_issue (AttentionExecutor.java:237): sends each command of the walk and its queries to
+  // attention_executor.attention_issue (AttentionExecutor.java:236): sends each command of the walk and its queries to
   // the attention unit
-  // AttentionExecutor.java:193
+  // AttentionExecutor.java:192
   assign attention_issue_block_end_now =
       attention_issue_head_start ? {4'd0, attention_token_count} : attention_issue_block_end;
-  // AttentionExecutor.java:199
+  // AttentionExecutor.java:198
   assign attention_issue_block_size =
       (attention_issue_block_end_now < attention_block_tokens) ? attention_issue_block_end_now : attention_block_tokens;
-  assign attention_issue_last_block = attention_issue_block_first == 4'd0; // AttentionExecutor.java:202
-  // AttentionExecutor.java:203
+  assign attention_issue_last_block = attention_issue_block_first == 4'd0; // AttentionExecutor.java:201
+  // AttentionExecutor.java:202
   assign attention_issue_last_kv_head = (attention_issue_kv_head + 8'd1) == attention_kv_heads_q;
-  // AttentionExecutor.java:204
+  // AttentionExecutor.java:203
   assign attention_issue_last_command = attention_issue_last_block & attention_issue_last_kv_head;
-  assign attention_last_query_word = attention_query_word; // AttentionExecutor.java:298
-  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:299
-  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:300
-  // AttentionExecutor.java:301
+  assign attention_last_query_word = attention_query_word; // AttentionExecutor.java:297
+  assign attention_last_query_beat = (attention_query_beat + 8'd1) == attention_row_beats; // AttentionExecutor.java:298
+  assign attention_last_query_head = (attention_query_head + 8'd1) == attention_group; // AttentionExecutor.java:299
+  // AttentionExecutor.java:300
   assign attention_last_query_token = (attention_query_token + 8'd1) == attention_issue_command_tokens;
-  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:347
-  // AttentionExecutor.java:352
+  assign attention_query_pushing = attention_issue_step == ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:346
+  // AttentionExecutor.java:351
   assign attention_query_taken = attention_query_pushing & (~attention_last_query_word | attention_queries_ready);
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:205
-      attention_issue_head_start <= 1'b1; // AttentionExecutor.java:206
-      attention_issue_kv_head <= 8'd0; // AttentionExecutor.java:207
-      attention_issue_head_word_base <= 16'd0; // AttentionExecutor.java:208
+    if (attention_start) begin // AttentionExecutor.java:204
+      attention_issue_head_start <= 1'b1; // AttentionExecutor.java:205
+      attention_issue_kv_head <= 8'd0; // AttentionExecutor.java:206
+      attention_issue_head_word_base <= 16'd0; // AttentionExecutor.java:207
     end
-    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:210
-      attention_issue_command_tokens <= attention_issue_block_size; // AttentionExecutor.java:211
-      attention_issue_block_first <= attention_issue_block_first_diff[3:0]; // AttentionExecutor.java:212
-      attention_issue_head_start <= 1'b0; // AttentionExecutor.java:213
+    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:209
+      attention_issue_command_tokens <= attention_issue_block_size; // AttentionExecutor.java:210
+      attention_issue_block_first <= attention_issue_block_first_diff[3:0]; // AttentionExecutor.java:211
+      attention_issue_head_start <= 1'b0; // AttentionExecutor.java:212
     end
-    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:215
-      attention_issue_block_end <= {4'd0, attention_issue_block_first}; // AttentionExecutor.java:216
-      if (attention_issue_last_block) begin // AttentionExecutor.java:217
-        attention_issue_head_start <= 1'b1; // AttentionExecutor.java:218
-        attention_issue_kv_head <= attention_issue_kv_head + 8'd1; // AttentionExecutor.java:219
-        // AttentionExecutor.java:220
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:214
+      attention_issue_block_end <= {4'd0, attention_issue_block_first}; // AttentionExecutor.java:215
+      if (attention_issue_last_block) begin // AttentionExecutor.java:216
+        attention_issue_head_start <= 1'b1; // AttentionExecutor.java:217
+        attention_issue_kv_head <= attention_issue_kv_head + 8'd1; // AttentionExecutor.java:218
+        // AttentionExecutor.java:219
         attention_issue_head_word_base <= attention_issue_head_word_base + attention_group_words;
       end
     end
-    if (attention_issue_step_eq_1) begin // PartialProducts.java:47
-      // PartialProducts.java:47
+    if (attention_issue_step_eq_1) begin // PartialProducts.java:48
+      // PartialProducts.java:48
       attention_run_part0 <= {24'd0, attention_head_dim_q} * {16'd0, attention_positions_q[23:0]};
     end
-    if (attention_issue_step_eq_1) begin // PartialProducts.java:47
-      // PartialProducts.java:47
+    if (attention_issue_step_eq_1) begin // PartialProducts.java:48
+      // PartialProducts.java:48
       attention_run_part1 <= {8'd0, attention_head_dim_q} * {16'd0, attention_positions_q[31:24]};
     end
-    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:253
-      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:254
-      attention_issue_step <= ISSUE_STEP_RUN; // AttentionExecutor.java:255
+    if (attention_issue_step == ISSUE_STEP_SIZES) begin // AttentionExecutor.java:252
+      attention_layer_heads <= {8'd0, attention_layer_q} * {8'd0, attention_kv_heads_q}; // AttentionExecutor.java:253
+      attention_issue_step <= ISSUE_STEP_RUN; // AttentionExecutor.java:254
     end
-    if (attention_issue_step == ISSUE_STEP_RUN) begin // AttentionExecutor.java:257
-      // AttentionExecutor.java:258
+    if (attention_issue_step == ISSUE_STEP_RUN) begin // AttentionExecutor.java:256
+      // AttentionExecutor.java:257
       attention_run_bytes <= {({7'd0, attention_run_part0} + {attention_run_part1[22:0], 24'd0}), 1'b0};
-      attention_issue_step <= ISSUE_STEP_LAYER_RUN; // AttentionExecutor.java:259
+      attention_issue_step <= ISSUE_STEP_LAYER_RUN; // AttentionExecutor.java:258
     end
-    if (attention_issue_step_eq_3) begin // PartialProducts.java:47
-      // PartialProducts.java:47
+    if (attention_issue_step_eq_3) begin // PartialProducts.java:48
+      // PartialProducts.java:48
       attention_layer_run_part0 <= {24'd0, attention_layer_heads} * {16'd0, attention_run_bytes[23:0]};
     end
-    if (attention_issue_step_eq_3) begin // PartialProducts.java:47
-      // PartialProducts.java:47
+    if (attention_issue_step_eq_3) begin // PartialProducts.java:48
+      // PartialProducts.java:48
       attention_layer_run_part1 <= {24'd0, attention_layer_heads} * {16'd0, attention_run_bytes[47:24]};
     end
-    if (attention_issue_step == ISSUE_STEP_LAYER_RUN) begin // AttentionExecutor.java:263
-      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:263
+    if (attention_issue_step == ISSUE_STEP_LAYER_RUN) begin // AttentionExecutor.java:262
+      attention_issue_step <= ISSUE_STEP_LAYER_BASE; // AttentionExecutor.java:262
     end
-    if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:264
-      // AttentionExecutor.java:265
+    if (attention_issue_step == ISSUE_STEP_LAYER_BASE) begin // AttentionExecutor.java:263
+      // AttentionExecutor.java:264
       attention_head_address <= attention_kv_base + {attention_head_address_sum[62:0], 1'b0};
-      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:266
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:265
     end
-    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:270
-      attention_issue_step <= ISSUE_STEP_COMMAND; // AttentionExecutor.java:270
+    if (attention_issue_step == ISSUE_STEP_BLOCK) begin // AttentionExecutor.java:269
+      attention_issue_step <= ISSUE_STEP_COMMAND; // AttentionExecutor.java:269
     end
-    if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:271
-      attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:271
+    if ((attention_issue_step == ISSUE_STEP_COMMAND) & attention_failed) begin // AttentionExecutor.java:270
+      attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:270
     end
-    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:302
-      attention_query_token <= 8'd0; // AttentionExecutor.java:303
-      attention_query_buffer_token <= attention_issue_block_first; // AttentionExecutor.java:304
-      attention_query_head <= 8'd0; // AttentionExecutor.java:305
-      attention_query_beat <= 8'd0; // AttentionExecutor.java:306
-      attention_query_word <= 1'b0; // AttentionExecutor.java:307
-      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:308
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:309
+    if (attention_command_valid & attention_command_ready) begin // AttentionExecutor.java:301
+      attention_query_token <= 8'd0; // AttentionExecutor.java:302
+      attention_query_buffer_token <= attention_issue_block_first; // AttentionExecutor.java:303
+      attention_query_head <= 8'd0; // AttentionExecutor.java:304
+      attention_query_beat <= 8'd0; // AttentionExecutor.java:305
+      attention_query_word <= 1'b0; // AttentionExecutor.java:306
+      attention_query_word_index <= attention_issue_head_word_base; // AttentionExecutor.java:307
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:308
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:322
-      attention_query_wait <= 3'd5; // AttentionExecutor.java:323
-      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:328
+    if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:321
+      attention_query_wait <= 3'd5; // AttentionExecutor.java:322
+      attention_issue_step <= ISSUE_STEP_QUERY_WAIT; // AttentionExecutor.java:327
     end
-    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:330
-      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:331
-      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:332
-        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:332
+    if (attention_issue_step == ISSUE_STEP_QUERY_WAIT) begin // AttentionExecutor.java:329
+      attention_query_wait <= attention_query_wait - 3'd1; // AttentionExecutor.java:330
+      if (attention_query_wait == 3'd0) begin // AttentionExecutor.java:331
+        attention_issue_step <= ISSUE_STEP_QUERY_PUSH; // AttentionExecutor.java:331
       end
     end
-    if (attention_query_taken & ~attention_last_query_word) begin // AttentionExecutor.java:354
-      if (~attention_query_word) begin // AttentionExecutor.java:357
-        attention_query_held0_0 <= buffer_lane0_round_out_payload; // AttentionExecutor.java:359
-        attention_query_held0_1 <= buffer_lane1_round_out_payload; // AttentionExecutor.java:359
-        attention_query_held0_2 <= buffer_lane2_round_out_payload; // AttentionExecutor.java:359
-        attention_query_held0_3 <= buffer_lane3_round_out_payload; // AttentionExecutor.java:359
+    if (attention_query_taken & ~attention_last_query_word) begin // AttentionExecutor.java:353
+      if (~attention_query_word) begin // AttentionExecutor.java:356
+        attention_query_held0_0 <= buffer_lane0_round_out_payload; // AttentionExecutor.java:358
+        attention_query_held0_1 <= buffer_lane1_round_out_payload; // AttentionExecutor.java:358
+        attention_query_held0_2 <= buffer_lane2_round_out_payload; // AttentionExecutor.java:358
+        attention_query_held0_3 <= buffer_lane3_round_out_payload; // AttentionExecutor.java:358
       end
     end
-    if (attention_query_taken) begin // AttentionExecutor.java:364
-      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:365
+    if (attention_query_taken) begin // AttentionExecutor.java:363
+      attention_issue_step <= ISSUE_STEP_QUERY_READ; // AttentionExecutor.java:364
       attention_query_word_index <=
           (attention_last_query_word & attention_last_query_beat & attention_last_query_head)
             ? attention_issue_head_word_base
-          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:366
-      attention_query_word <= ~attention_last_query_word & (attention_query_word + 1'b1); // AttentionExecutor.java:369
-      if (attention_last_query_word) begin // AttentionExecutor.java:371
-        // AttentionExecutor.java:372
+          : (attention_query_word_index + 16'd1); // AttentionExecutor.java:365
+      attention_query_word <= ~attention_last_query_word & (attention_query_word + 1'b1); // AttentionExecutor.java:368
+      if (attention_last_query_word) begin // AttentionExecutor.java:370
+        // AttentionExecutor.java:371
         attention_query_beat <= attention_last_query_beat ? 8'd0 : (attention_query_beat + 8'd1);
-        if (attention_last_query_beat) begin // AttentionExecutor.java:373
-          // AttentionExecutor.java:374
+        if (attention_last_query_beat) begin // AttentionExecutor.java:372
+          // AttentionExecutor.java:373
           attention_query_head <= attention_last_query_head ? 8'd0 : (attention_query_head + 8'd1);
-          if (attention_last_query_head) begin // AttentionExecutor.java:375
-            attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:376
-            attention_query_buffer_token <= attention_query_buffer_token + 4'd1; // AttentionExecutor.java:377
-            if (attention_last_query_token) begin // AttentionExecutor.java:378
-              attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:378
+          if (attention_last_query_head) begin // AttentionExecutor.java:374
+            attention_query_token <= attention_query_token + 8'd1; // AttentionExecutor.java:375
+            attention_query_buffer_token <= attention_query_buffer_token + 4'd1; // AttentionExecutor.java:376
+            if (attention_last_query_token) begin // AttentionExecutor.java:377
+              attention_issue_step <= ISSUE_STEP_NEXT; // AttentionExecutor.java:377
             end
           end
         end
       end
     end
-    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:383
-      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:383
+    if (attention_start & ~attention_skip) begin // AttentionExecutor.java:382
+      attention_issue_step <= ISSUE_STEP_SIZES; // AttentionExecutor.java:382
     end
-    if (attention_finish) begin // AttentionExecutor.java:384
-      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:384
+    if (attention_finish) begin // AttentionExecutor.java:383
+      attention_issue_step <= ISSUE_STEP_IDLE; // AttentionExecutor.java:383
     end
-    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:386
-      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:387
-      if (attention_issue_last_block) begin // AttentionExecutor.java:388
-        // AttentionExecutor.java:388
+    if (attention_issue_step == ISSUE_STEP_NEXT) begin // AttentionExecutor.java:385
+      attention_issue_step <= ISSUE_STEP_BLOCK; // AttentionExecutor.java:386
+      if (attention_issue_last_block) begin // AttentionExecutor.java:387
+        // AttentionExecutor.java:387
         attention_head_address <= attention_head_address + {15'h0, attention_run_bytes, 1'b0};
       end
-      if (attention_issue_last_command) begin // AttentionExecutor.java:390
-        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:390
+      if (attention_issue_last_command) begin // AttentionExecutor.java:389
+        attention_issue_step <= ISSUE_STEP_END; // AttentionExecutor.java:389
       end
     end
     if (!ap_rst_n) begin
@@ -5835,25 +5835,25 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // attention_executor.attention_collect (AttentionExecutor.java:407): writes each command's outputs into a buffer and
+  // attention_executor.attention_collect (AttentionExecutor.java:406): writes each command's outputs into a buffer and
   // takes its done
-  // AttentionExecutor.java:193
+  // AttentionExecutor.java:192
   assign attention_collect_block_end_now =
       attention_collect_head_start ? {4'd0, attention_token_count} : attention_collect_block_end;
   assign attention_collect_block_size =
       (attention_collect_block_end_now < attention_block_tokens) ? attention_collect_block_end_now
-      : attention_block_tokens; // AttentionExecutor.java:199
-  assign attention_collect_last_block = attention_collect_block_first == 4'd0; // AttentionExecutor.java:202
-  // AttentionExecutor.java:203
+      : attention_block_tokens; // AttentionExecutor.java:198
+  assign attention_collect_last_block = attention_collect_block_first == 4'd0; // AttentionExecutor.java:201
+  // AttentionExecutor.java:202
   assign attention_collect_last_kv_head = (attention_collect_kv_head + 8'd1) == attention_kv_heads_q;
-  // AttentionExecutor.java:204
+  // AttentionExecutor.java:203
   assign attention_collect_last_command = attention_collect_last_block & attention_collect_last_kv_head;
-  assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:419
-  assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:420
+  assign attention_unit_done_valid = attention_done_valid; // AttentionExecutor.java:418
+  assign attention_unit_done_payload = attention_done_payload_errorCode; // AttentionExecutor.java:419
   assign attention_unit_dones_push_valid = attention_unit_done_valid; // Stream.java:208
   assign attention_unit_dones_push_payload = attention_unit_done_payload; // Stream.java:209
   assign attention_unit_done_ready = attention_unit_dones_push_ready; // Stream.java:210
-  // AttentionExecutor.java:425
+  // AttentionExecutor.java:424
   assign attention_refused =
       attention_unit_dones_pop_valid
       & ((attention_unit_dones_pop_payload == 8'd3) | (attention_unit_dones_pop_payload == 8'd4));
@@ -5863,7 +5863,7 @@ module tellme (
     attention_out_token_restart_single = attention_out_token_single; // RunCounter.java:74
     attention_output_beat_restart = 1'b0; // RunCounter.java:68
     attention_out_head_restart = 1'b0; // RunCounter.java:68
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:487
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:486
       attention_out_token_restart = 1'b1; // RunCounter.java:99
       attention_out_token_restart_single = attention_collect_block_size == 8'd1; // RunCounter.java:100
       attention_out_head_restart = 1'b1; // RunCounter.java:89
@@ -5875,12 +5875,12 @@ module tellme (
     attention_out_token_step = 1'b0; // RunCounter.java:69
     attention_output_beat_step = 1'b0; // RunCounter.java:69
     attention_out_head_step = 1'b0; // RunCounter.java:69
-    if (attention_out_beat) begin // AttentionExecutor.java:458
-      if (attention_last_out_word) begin // AttentionExecutor.java:464
+    if (attention_out_beat) begin // AttentionExecutor.java:457
+      if (attention_last_out_word) begin // AttentionExecutor.java:463
         attention_output_beat_step = 1'b1; // RunCounter.java:105
-        if (attention_output_beat_last) begin // AttentionExecutor.java:466
+        if (attention_output_beat_last) begin // AttentionExecutor.java:465
           attention_out_head_step = 1'b1; // RunCounter.java:105
-          if (attention_out_head_last) begin // AttentionExecutor.java:468
+          if (attention_out_head_last) begin // AttentionExecutor.java:467
             attention_out_token_step = 1'b1; // RunCounter.java:105
           end
         end
@@ -5896,32 +5896,32 @@ module tellme (
   assign attention_out_head_limit = attention_group; // RunCounter.java:70
   assign attention_out_head_single = attention_out_head_limit == 8'd1; // RunCounter.java:71
   assign attention_out_head_restart_single = attention_out_head_single; // RunCounter.java:74
-  assign attention_last_out_word = attention_out_word; // AttentionExecutor.java:437
-  assign attention_out_beat = attention_collect_step_eq_2 & attention_out_valid; // AttentionExecutor.java:441
+  assign attention_last_out_word = attention_out_word; // AttentionExecutor.java:436
+  assign attention_out_beat = attention_collect_step_eq_2 & attention_out_valid; // AttentionExecutor.java:440
   assign attention_taken =
       ((attention_collect_step == COLLECT_STEP_WAIT_DONE) & attention_unit_dones_pop_valid)
-      | (attention_collect_step_eq_2 & attention_refused); // AttentionExecutor.java:476
-  assign attention_unit_dones_pop_ready = attention_taken; // AttentionExecutor.java:477
-  // AttentionExecutor.java:482
+      | (attention_collect_step_eq_2 & attention_refused); // AttentionExecutor.java:475
+  assign attention_unit_dones_pop_ready = attention_taken; // AttentionExecutor.java:476
+  // AttentionExecutor.java:481
   assign attention_drained = attention_failed & (attention_commands_collected == attention_commands_issued);
 
   always @(posedge ap_clk) begin
-    if (attention_start) begin // AttentionExecutor.java:205
-      attention_collect_head_start <= 1'b1; // AttentionExecutor.java:206
-      attention_collect_kv_head <= 8'd0; // AttentionExecutor.java:207
-      attention_collect_head_word_base <= 16'd0; // AttentionExecutor.java:208
+    if (attention_start) begin // AttentionExecutor.java:204
+      attention_collect_head_start <= 1'b1; // AttentionExecutor.java:205
+      attention_collect_kv_head <= 8'd0; // AttentionExecutor.java:206
+      attention_collect_head_word_base <= 16'd0; // AttentionExecutor.java:207
     end
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:210
-      attention_collect_command_tokens <= attention_collect_block_size; // AttentionExecutor.java:211
-      attention_collect_block_first <= attention_collect_block_first_diff[3:0]; // AttentionExecutor.java:212
-      attention_collect_head_start <= 1'b0; // AttentionExecutor.java:213
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:209
+      attention_collect_command_tokens <= attention_collect_block_size; // AttentionExecutor.java:210
+      attention_collect_block_first <= attention_collect_block_first_diff[3:0]; // AttentionExecutor.java:211
+      attention_collect_head_start <= 1'b0; // AttentionExecutor.java:212
     end
-    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:215
-      attention_collect_block_end <= {4'd0, attention_collect_block_first}; // AttentionExecutor.java:216
-      if (attention_collect_last_block) begin // AttentionExecutor.java:217
-        attention_collect_head_start <= 1'b1; // AttentionExecutor.java:218
-        attention_collect_kv_head <= attention_collect_kv_head + 8'd1; // AttentionExecutor.java:219
-        // AttentionExecutor.java:220
+    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:214
+      attention_collect_block_end <= {4'd0, attention_collect_block_first}; // AttentionExecutor.java:215
+      if (attention_collect_last_block) begin // AttentionExecutor.java:216
+        attention_collect_head_start <= 1'b1; // AttentionExecutor.java:217
+        attention_collect_kv_head <= attention_collect_kv_head + 8'd1; // AttentionExecutor.java:218
+        // AttentionExecutor.java:219
         attention_collect_head_word_base <= attention_collect_head_word_base + attention_group_words;
       end
     end
@@ -6034,47 +6034,47 @@ module tellme (
            13'h0}; // ActivationBuffers.java:167
     attention_out_write_token <= attention_out_write_stored_token; // ActivationBuffers.java:168
     attention_out_write_word <= attention_out_write_stored_word; // ActivationBuffers.java:169
-    if (attention_out_beat) begin // AttentionExecutor.java:458
+    if (attention_out_beat) begin // AttentionExecutor.java:457
       attention_out_word_index <=
           (attention_last_out_word & attention_output_beat_last & attention_out_head_last)
             ? attention_collect_head_word_base
-          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:459
-      attention_out_word <= ~attention_last_out_word & (attention_out_word + 1'b1); // AttentionExecutor.java:462
-      if (attention_last_out_word) begin // AttentionExecutor.java:464
-        if (attention_output_beat_last) begin // AttentionExecutor.java:466
-          if (attention_out_head_last) begin // AttentionExecutor.java:468
-            if (attention_out_token_last) begin // AttentionExecutor.java:470
-              attention_collect_step <= COLLECT_STEP_WAIT_DONE; // AttentionExecutor.java:470
+          : (attention_out_word_index + 16'd1); // AttentionExecutor.java:458
+      attention_out_word <= ~attention_last_out_word & (attention_out_word + 1'b1); // AttentionExecutor.java:461
+      if (attention_last_out_word) begin // AttentionExecutor.java:463
+        if (attention_output_beat_last) begin // AttentionExecutor.java:465
+          if (attention_out_head_last) begin // AttentionExecutor.java:467
+            if (attention_out_token_last) begin // AttentionExecutor.java:469
+              attention_collect_step <= COLLECT_STEP_WAIT_DONE; // AttentionExecutor.java:469
             end
           end
         end
       end
     end
-    if (attention_taken) begin // AttentionExecutor.java:478
-      attention_collect_step <= COLLECT_STEP_NEXT; // AttentionExecutor.java:478
+    if (attention_taken) begin // AttentionExecutor.java:477
+      attention_collect_step <= COLLECT_STEP_NEXT; // AttentionExecutor.java:477
     end
-    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:483
-      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:484
-      if (attention_collect_last_command | attention_drained) begin // AttentionExecutor.java:485
-        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:485
+    if (attention_collect_step == COLLECT_STEP_NEXT) begin // AttentionExecutor.java:482
+      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:483
+      if (attention_collect_last_command | attention_drained) begin // AttentionExecutor.java:484
+        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:484
       end
     end
-    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:487
-      attention_out_word <= 1'b0; // AttentionExecutor.java:491
-      attention_out_word_index <= attention_collect_head_word_base; // AttentionExecutor.java:492
-      attention_collect_step <= COLLECT_STEP_OUTPUTS; // AttentionExecutor.java:493
+    if (attention_collect_step == COLLECT_STEP_LOAD) begin // AttentionExecutor.java:486
+      attention_out_word <= 1'b0; // AttentionExecutor.java:490
+      attention_out_word_index <= attention_collect_head_word_base; // AttentionExecutor.java:491
+      attention_collect_step <= COLLECT_STEP_OUTPUTS; // AttentionExecutor.java:492
     end
-    if ((attention_collect_step == COLLECT_STEP_OUTPUTS) & attention_drained) begin // AttentionExecutor.java:495
-      attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:495
+    if ((attention_collect_step == COLLECT_STEP_OUTPUTS) & attention_drained) begin // AttentionExecutor.java:494
+      attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:494
     end
-    if (attention_start) begin // AttentionExecutor.java:496
-      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:497
-      if (attention_skip) begin // AttentionExecutor.java:498
-        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:498
+    if (attention_start) begin // AttentionExecutor.java:495
+      attention_collect_step <= COLLECT_STEP_LOAD; // AttentionExecutor.java:496
+      if (attention_skip) begin // AttentionExecutor.java:497
+        attention_collect_step <= COLLECT_STEP_FINISH; // AttentionExecutor.java:497
       end
     end
-    if (attention_finish) begin // AttentionExecutor.java:500
-      attention_collect_step <= COLLECT_STEP_IDLE; // AttentionExecutor.java:500
+    if (attention_finish) begin // AttentionExecutor.java:499
+      attention_collect_step <= COLLECT_STEP_IDLE; // AttentionExecutor.java:499
     end
     if (!ap_rst_n) begin
       attention_collect_head_start <= 1'b0;
@@ -7114,21 +7114,21 @@ module tellme (
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
-  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:138
+  assign rotate_kind_run = linear_epilogue_q_eq_3 ? rotate_run_bytes : 48'd0; // RotateAndCache.java:136
   assign rotate_table_loaded =
       rotate_loaded
       & (rotate_loaded_first == linear_first_position_q)
       & (rotate_loaded_tokens == linear_token_count)
       & (rotate_loaded_dim == linear_head_dim_q)
-      & (rotate_loaded_table == rotate_table_address); // RotateAndCache.java:153
-  assign rotate_half_words = rotate_head_beats[4:1]; // RotateAndCache.java:176
-  assign rotate_table_beat = (rotate_step == ROTATE_STEP_TABLE) & data_beat_valid; // RotateAndCache.java:190
-  assign rotate_table_word_in = rotate_table_beat; // RotateAndCache.java:192
-  // RotateAndCache.java:198
+      & (rotate_loaded_table == rotate_table_address); // RotateAndCache.java:151
+  assign rotate_half_words = rotate_head_beats[4:1]; // RotateAndCache.java:174
+  assign rotate_table_beat = (rotate_step == ROTATE_STEP_TABLE) & data_beat_valid; // RotateAndCache.java:188
+  assign rotate_table_word_in = rotate_table_beat; // RotateAndCache.java:190
+  // RotateAndCache.java:196
   assign rotate_last_group = ({12'd0, rotate_table_group} + 16'd1) == {12'd0, rotate_half_words};
-  assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:223
-  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:236
-  assign rotate_read = rotate_running & rotate_feed_left & rotate_feed_has_credit; // RotateAndCache.java:242
+  assign rotate_running = rotate_step == ROTATE_STEP_ROTATE; // RotateAndCache.java:221
+  assign rotate_last_feed_word = (rotate_feed_word + 16'd1) == rotate_row_words; // RotateAndCache.java:234
+  assign rotate_read = rotate_running & rotate_feed_left & rotate_feed_has_credit; // RotateAndCache.java:240
   assign rotate_feed_fifo_push_valid = rotate_read_landed_d3; // CreditBuffer.java:116
   assign rotate_feed_fifo_push_payload =
       {rotate_read_last_d3,
@@ -7139,16 +7139,16 @@ module tellme (
        buffer_lane0_read}; // CreditBuffer.java:117
   assign rotate_feed_fifo_pop_ready = rotate_feed_ready; // CreditBuffer.java:129
   assign rotate_feed_ready = rope_in_ready; // Stream.java:103
-  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:266
-  // RotateAndCache.java:276
+  assign rotate_beat_whole = rotate_pack_slot; // RotateAndCache.java:264
+  // RotateAndCache.java:274
   assign rotate_out_word = {rope_out_payload_y_3, rope_out_payload_y_2, rope_out_payload_y_1, rope_out_payload_y_0};
-  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:295
+  assign rotate_last_out_word = (rotate_out_word_index + 16'd1) == rotate_row_words; // RotateAndCache.java:293
   assign rotate_all_written =
       (rotate_out_token == linear_token_count)
       & ~(rotate_write_stored_valid | rotate_write)
-      & (~linear_cache | (rotate_cache_done == linear_token_count)); // RotateAndCache.java:337
-  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:340
-  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:341
+      & (~linear_cache | (rotate_cache_done == linear_token_count)); // RotateAndCache.java:335
+  assign rotate_done = rotate_step == ROTATE_STEP_FINISH; // RotateAndCache.java:338
+  assign rotate_code = rotate_cache_failed ? 8'd7 : 8'd0; // RotateAndCache.java:339
 
   always @(posedge ap_clk) begin
     if (rotate_start) begin // RotateAndCache.java:81
@@ -7165,131 +7165,131 @@ module tellme (
       rotate_table_beats <= {4'd0, rotate_table_values[29:2]}; // RotateAndCache.java:102
       rotate_step <= ROTATE_STEP_RUN; // RotateAndCache.java:103
     end
-    if (rotate_start) begin // RotateAndCache.java:111
-      rotate_run_positions <= linear_positions_q; // RotateAndCache.java:111
+    if (rotate_start) begin // RotateAndCache.java:109
+      rotate_run_positions <= linear_positions_q; // RotateAndCache.java:109
     end
-    if (rotate_start) begin // RotateAndCache.java:112
-      rotate_run_head_dim <= linear_head_dim_q; // RotateAndCache.java:112
+    if (rotate_start) begin // RotateAndCache.java:110
+      rotate_run_head_dim <= linear_head_dim_q; // RotateAndCache.java:110
     end
-    if (rotate_step_eq_1) begin // PartialProducts.java:47
-      rotate_run_part0 <= {24'd0, rotate_run_head_dim} * {16'd0, rotate_run_positions[23:0]}; // PartialProducts.java:47
+    if (rotate_step_eq_1) begin // PartialProducts.java:48
+      rotate_run_part0 <= {24'd0, rotate_run_head_dim} * {16'd0, rotate_run_positions[23:0]}; // PartialProducts.java:48
     end
-    if (rotate_step_eq_1) begin // PartialProducts.java:47
-      rotate_run_part1 <= {8'd0, rotate_run_head_dim} * {16'd0, rotate_run_positions[31:24]}; // PartialProducts.java:47
+    if (rotate_step_eq_1) begin // PartialProducts.java:48
+      rotate_run_part1 <= {8'd0, rotate_run_head_dim} * {16'd0, rotate_run_positions[31:24]}; // PartialProducts.java:48
     end
-    if (rotate_step == ROTATE_STEP_RUN) begin // RotateAndCache.java:113
-      // RotateAndCache.java:114
+    if (rotate_step == ROTATE_STEP_RUN) begin // RotateAndCache.java:111
+      // RotateAndCache.java:112
       rotate_run_bytes <= {({7'd0, rotate_run_part0} + {rotate_run_part1[22:0], 24'd0}), 1'b0};
-      rotate_step <= ROTATE_STEP_PRODUCTS; // RotateAndCache.java:115
+      rotate_step <= ROTATE_STEP_PRODUCTS; // RotateAndCache.java:113
     end
-    if (rotate_start) begin // RotateAndCache.java:121
-      rotate_table_first_position <= linear_first_position_q; // RotateAndCache.java:121
+    if (rotate_start) begin // RotateAndCache.java:119
+      rotate_table_first_position <= linear_first_position_q; // RotateAndCache.java:119
     end
-    if (rotate_start) begin // RotateAndCache.java:122
-      rotate_table_head_dim <= linear_head_dim_q; // RotateAndCache.java:122
+    if (rotate_start) begin // RotateAndCache.java:120
+      rotate_table_head_dim <= linear_head_dim_q; // RotateAndCache.java:120
     end
-    if (rotate_step_eq_1_2) begin // PartialProducts.java:47
-      // PartialProducts.java:47
+    if (rotate_step_eq_1_2) begin // PartialProducts.java:48
+      // PartialProducts.java:48
       rotate_table_offset_part0 <= {24'd0, rotate_table_head_dim} * {16'd0, rotate_table_first_position[23:0]};
     end
-    if (rotate_step_eq_1_2) begin // PartialProducts.java:47
-      // PartialProducts.java:47
+    if (rotate_step_eq_1_2) begin // PartialProducts.java:48
+      // PartialProducts.java:48
       rotate_table_offset_part1 <= {8'd0, rotate_table_head_dim} * {16'd0, rotate_table_first_position[31:24]};
     end
-    if (rotate_step_eq_3) begin // PartialProducts.java:47
-      // PartialProducts.java:47
+    if (rotate_step_eq_3) begin // PartialProducts.java:48
+      // PartialProducts.java:48
       rotate_layer_run_part0 <= {24'd0, rotate_layer_heads} * {16'd0, rotate_run_bytes[23:0]};
     end
-    if (rotate_step_eq_3) begin // PartialProducts.java:47
-      // PartialProducts.java:47
+    if (rotate_step_eq_3) begin // PartialProducts.java:48
+      // PartialProducts.java:48
       rotate_layer_run_part1 <= {24'd0, rotate_layer_heads} * {16'd0, rotate_run_bytes[47:24]};
     end
-    if (rotate_start) begin // RotateAndCache.java:126
-      rotate_position_first_position <= linear_first_position_q; // RotateAndCache.java:126
+    if (rotate_start) begin // RotateAndCache.java:124
+      rotate_position_first_position <= linear_first_position_q; // RotateAndCache.java:124
     end
-    if (rotate_step == ROTATE_STEP_SIZES) begin // RotateAndCache.java:127
-      rotate_position_row_bytes <= {linear_head_dim_q, 1'b0}; // RotateAndCache.java:127
+    if (rotate_step == ROTATE_STEP_SIZES) begin // RotateAndCache.java:125
+      rotate_position_row_bytes <= {linear_head_dim_q, 1'b0}; // RotateAndCache.java:125
     end
-    if (rotate_step_eq_3_2) begin // PartialProducts.java:47
-      // PartialProducts.java:47
+    if (rotate_step_eq_3_2) begin // PartialProducts.java:48
+      // PartialProducts.java:48
       rotate_position_bytes_part0 <= {24'd0, rotate_position_row_bytes} * {17'd0, rotate_position_first_position[23:0]};
     end
-    if (rotate_step_eq_3_2) begin // PartialProducts.java:47
-      // PartialProducts.java:47
+    if (rotate_step_eq_3_2) begin // PartialProducts.java:48
+      // PartialProducts.java:48
       rotate_position_bytes_part1 <= {8'd0, rotate_position_row_bytes} * {17'd0, rotate_position_first_position[31:24]};
     end
-    if (rotate_step == ROTATE_STEP_PRODUCTS) begin // RotateAndCache.java:131
-      rotate_step <= ROTATE_STEP_SUMS; // RotateAndCache.java:131
+    if (rotate_step == ROTATE_STEP_PRODUCTS) begin // RotateAndCache.java:129
+      rotate_step <= ROTATE_STEP_SUMS; // RotateAndCache.java:129
     end
-    if (rotate_step == ROTATE_STEP_SUMS) begin // RotateAndCache.java:132
-      rotate_layer_run <= {rotate_layer_run_sum[62:0], 1'b0}; // RotateAndCache.java:133
-      // RotateAndCache.java:134
+    if (rotate_step == ROTATE_STEP_SUMS) begin // RotateAndCache.java:130
+      rotate_layer_run <= {rotate_layer_run_sum[62:0], 1'b0}; // RotateAndCache.java:131
+      // RotateAndCache.java:132
       rotate_position_bytes <= {23'd0, rotate_position_bytes_part0} + {15'h0, rotate_position_bytes_part1, 24'd0};
-      // RotateAndCache.java:135
+      // RotateAndCache.java:133
       rotate_table_address <= linear_rope_table_address + {rotate_table_address_sum[61:0], 2'd0};
-      rotate_step <= ROTATE_STEP_BASES; // RotateAndCache.java:136
+      rotate_step <= ROTATE_STEP_BASES; // RotateAndCache.java:134
     end
-    if (rotate_step == ROTATE_STEP_BASES) begin // RotateAndCache.java:140
-      // RotateAndCache.java:141
+    if (rotate_step == ROTATE_STEP_BASES) begin // RotateAndCache.java:138
+      // RotateAndCache.java:139
       rotate_command_address <= linear_kv_cache_q + rotate_layer_run + {16'd0, rotate_kind_run} + rotate_position_bytes;
-      // RotateAndCache.java:143
+      // RotateAndCache.java:141
       rotate_step <= (linear_epilogue_q_eq_3 | rotate_table_loaded) ? ROTATE_STEP_ROTATE : ROTATE_STEP_TABLE_COMMAND;
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:155
-      if (data_read_ready) begin // RotateAndCache.java:159
-        rotate_step <= ROTATE_STEP_TABLE; // RotateAndCache.java:159
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:153
+      if (data_read_ready) begin // RotateAndCache.java:157
+        rotate_step <= ROTATE_STEP_TABLE; // RotateAndCache.java:157
       end
     end
-    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:181
-      rotate_table_row <= 3'd0; // RotateAndCache.java:182
-      rotate_table_group <= 4'd0; // RotateAndCache.java:183
-      rotate_table_sine <= 1'b0; // RotateAndCache.java:184
-      rotate_table_beats_left <= rotate_table_beats; // RotateAndCache.java:185
+    if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:179
+      rotate_table_row <= 3'd0; // RotateAndCache.java:180
+      rotate_table_group <= 4'd0; // RotateAndCache.java:181
+      rotate_table_sine <= 1'b0; // RotateAndCache.java:182
+      rotate_table_beats_left <= rotate_table_beats; // RotateAndCache.java:183
     end
-    if (rotate_table_beat) begin // RotateAndCache.java:199
-      rotate_table_beats_left <= rotate_table_beats_left - 32'd1; // RotateAndCache.java:200
-      if (rotate_table_beats_left == 32'd1) begin // RotateAndCache.java:204
-        rotate_step <= ROTATE_STEP_ROTATE; // RotateAndCache.java:205
-        rotate_loaded <= 1'b1; // RotateAndCache.java:206
-        rotate_loaded_first <= linear_first_position_q; // RotateAndCache.java:207
-        rotate_loaded_tokens <= linear_token_count; // RotateAndCache.java:208
-        rotate_loaded_dim <= linear_head_dim_q; // RotateAndCache.java:209
-        rotate_loaded_table <= rotate_table_address; // RotateAndCache.java:210
+    if (rotate_table_beat) begin // RotateAndCache.java:197
+      rotate_table_beats_left <= rotate_table_beats_left - 32'd1; // RotateAndCache.java:198
+      if (rotate_table_beats_left == 32'd1) begin // RotateAndCache.java:202
+        rotate_step <= ROTATE_STEP_ROTATE; // RotateAndCache.java:203
+        rotate_loaded <= 1'b1; // RotateAndCache.java:204
+        rotate_loaded_first <= linear_first_position_q; // RotateAndCache.java:205
+        rotate_loaded_tokens <= linear_token_count; // RotateAndCache.java:206
+        rotate_loaded_dim <= linear_head_dim_q; // RotateAndCache.java:207
+        rotate_loaded_table <= rotate_table_address; // RotateAndCache.java:208
       end
     end
-    if (rotate_table_word_in) begin // RotateAndCache.java:213
-      rotate_table_group <= rotate_last_group ? 4'd0 : (rotate_table_group + 4'd1); // RotateAndCache.java:214
-      if (rotate_last_group) begin // RotateAndCache.java:215
-        rotate_table_sine <= ~rotate_table_sine; // RotateAndCache.java:216
-        if (rotate_table_sine) begin // RotateAndCache.java:217
-          rotate_table_row <= rotate_table_row + 3'd1; // RotateAndCache.java:217
+    if (rotate_table_word_in) begin // RotateAndCache.java:211
+      rotate_table_group <= rotate_last_group ? 4'd0 : (rotate_table_group + 4'd1); // RotateAndCache.java:212
+      if (rotate_last_group) begin // RotateAndCache.java:213
+        rotate_table_sine <= ~rotate_table_sine; // RotateAndCache.java:214
+        if (rotate_table_sine) begin // RotateAndCache.java:215
+          rotate_table_row <= rotate_table_row + 3'd1; // RotateAndCache.java:215
         end
       end
     end
-    if (call_start) begin // RotateAndCache.java:220
-      rotate_loaded <= 1'b0; // RotateAndCache.java:220
+    if (call_start) begin // RotateAndCache.java:218
+      rotate_loaded <= 1'b0; // RotateAndCache.java:218
     end
-    if (rotate_start) begin // RotateAndCache.java:231
-      rotate_feed_token <= 4'd0; // RotateAndCache.java:232
-      rotate_feed_left <= linear_token_count != 4'd0; // RotateAndCache.java:233
-      rotate_feed_word <= 16'd0; // RotateAndCache.java:234
+    if (rotate_start) begin // RotateAndCache.java:229
+      rotate_feed_token <= 4'd0; // RotateAndCache.java:230
+      rotate_feed_left <= linear_token_count != 4'd0; // RotateAndCache.java:231
+      rotate_feed_word <= 16'd0; // RotateAndCache.java:232
     end
-    if (rotate_read) begin // RotateAndCache.java:243
-      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:248
-      if (rotate_last_feed_word) begin // RotateAndCache.java:249
-        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:250
-        rotate_feed_left <= (rotate_feed_token + 4'd1) < linear_token_count; // RotateAndCache.java:251
+    if (rotate_read) begin // RotateAndCache.java:241
+      rotate_feed_word <= rotate_last_feed_word ? 16'd0 : (rotate_feed_word + 16'd1); // RotateAndCache.java:246
+      if (rotate_last_feed_word) begin // RotateAndCache.java:247
+        rotate_feed_token <= rotate_feed_token + 4'd1; // RotateAndCache.java:248
+        rotate_feed_left <= (rotate_feed_token + 4'd1) < linear_token_count; // RotateAndCache.java:249
       end
     end
-    rotate_read_landed_d1 <= rotate_read; // RotateAndCache.java:256
-    rotate_read_landed_d2 <= rotate_read_landed_d1; // RotateAndCache.java:256
-    rotate_read_landed_d3 <= rotate_read_landed_d2; // RotateAndCache.java:256
-    rotate_read_row_d1 <= rotate_feed_token[2:0]; // RotateAndCache.java:257
-    rotate_read_row_d2 <= rotate_read_row_d1; // RotateAndCache.java:257
-    rotate_read_row_d3 <= rotate_read_row_d2; // RotateAndCache.java:257
-    rotate_read_last_d1 <= rotate_last_feed_word; // RotateAndCache.java:258
-    rotate_read_last_d2 <= rotate_read_last_d1; // RotateAndCache.java:258
-    rotate_read_last_d3 <= rotate_read_last_d2; // RotateAndCache.java:258
+    rotate_read_landed_d1 <= rotate_read; // RotateAndCache.java:254
+    rotate_read_landed_d2 <= rotate_read_landed_d1; // RotateAndCache.java:254
+    rotate_read_landed_d3 <= rotate_read_landed_d2; // RotateAndCache.java:254
+    rotate_read_row_d1 <= rotate_feed_token[2:0]; // RotateAndCache.java:255
+    rotate_read_row_d2 <= rotate_read_row_d1; // RotateAndCache.java:255
+    rotate_read_row_d3 <= rotate_read_row_d2; // RotateAndCache.java:255
+    rotate_read_last_d1 <= rotate_last_feed_word; // RotateAndCache.java:256
+    rotate_read_last_d2 <= rotate_read_last_d1; // RotateAndCache.java:256
+    rotate_read_last_d3 <= rotate_read_last_d2; // RotateAndCache.java:256
     if (rotate_read & ~rotate_feed_fifo_pop_valid_and_ready) begin // CreditBuffer.java:120
       rotate_feed_credits <= rotate_feed_credits - 3'd1; // CreditBuffer.java:121
       rotate_feed_has_credit <= rotate_feed_credits != 3'd1; // CreditBuffer.java:122
@@ -7297,12 +7297,12 @@ module tellme (
       rotate_feed_credits <= rotate_feed_credits + 3'd1; // CreditBuffer.java:124
       rotate_feed_has_credit <= 1'b1; // CreditBuffer.java:125
     end
-    if (rotate_start) begin // RotateAndCache.java:284
-      rotate_pack_slot <= 1'b0; // RotateAndCache.java:286
+    if (rotate_start) begin // RotateAndCache.java:282
+      rotate_pack_slot <= 1'b0; // RotateAndCache.java:284
     end
-    if (rotate_start) begin // RotateAndCache.java:291
-      rotate_out_token <= 4'd0; // RotateAndCache.java:292
-      rotate_out_word_index <= 16'd0; // RotateAndCache.java:293
+    if (rotate_start) begin // RotateAndCache.java:289
+      rotate_out_token <= 4'd0; // RotateAndCache.java:290
+      rotate_out_word_index <= 16'd0; // RotateAndCache.java:291
     end
     rotate_write_stored_valid <= rope_out_valid & rope_out_ready; // ActivationBuffers.java:195
     rotate_write_stored_0 <= rope_out_payload_y_0; // ActivationBuffers.java:196
@@ -7366,37 +7366,37 @@ module tellme (
            13'h0}; // ActivationBuffers.java:167
     rotate_write_token <= rotate_write_stored_token; // ActivationBuffers.java:168
     rotate_write_word <= rotate_write_stored_word; // ActivationBuffers.java:169
-    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:301
-      // RotateAndCache.java:302
+    if (rope_out_valid & rope_out_ready) begin // RotateAndCache.java:299
+      // RotateAndCache.java:300
       rotate_out_word_index <= rotate_last_out_word ? 16'd0 : (rotate_out_word_index + 16'd1);
-      if (rotate_last_out_word) begin // RotateAndCache.java:303
-        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:303
+      if (rotate_last_out_word) begin // RotateAndCache.java:301
+        rotate_out_token <= rotate_out_token + 4'd1; // RotateAndCache.java:301
       end
-      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:305
-      if (~rotate_pack_slot) begin // RotateAndCache.java:308
-        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:308
-      end
-    end
-    if (rotate_start) begin // RotateAndCache.java:317
-      rotate_command_token <= 4'd0; // RotateAndCache.java:318
-      rotate_cache_done <= 4'd0; // RotateAndCache.java:319
-      rotate_cache_failed <= 1'b0; // RotateAndCache.java:320
-    end
-    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:327
-      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:328
-      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:329
-    end
-    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:331
-      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:332
-      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:333
-        rotate_cache_failed <= 1'b1; // RotateAndCache.java:333
+      rotate_pack_slot <= ~rotate_beat_whole & (rotate_pack_slot + 1'b1); // RotateAndCache.java:303
+      if (~rotate_pack_slot) begin // RotateAndCache.java:306
+        rotate_pack_word0 <= rotate_out_word; // RotateAndCache.java:306
       end
     end
-    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:338
-      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:338
+    if (rotate_start) begin // RotateAndCache.java:315
+      rotate_command_token <= 4'd0; // RotateAndCache.java:316
+      rotate_cache_done <= 4'd0; // RotateAndCache.java:317
+      rotate_cache_failed <= 1'b0; // RotateAndCache.java:318
     end
-    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:339
-      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:339
+    if (kv_cache_writer_command_valid & kv_cache_writer_command_ready) begin // RotateAndCache.java:325
+      rotate_command_token <= rotate_command_token + 4'd1; // RotateAndCache.java:326
+      rotate_command_address <= rotate_command_address + {47'd0, rotate_row_bytes}; // RotateAndCache.java:327
+    end
+    if (kv_cache_writer_done_valid) begin // RotateAndCache.java:329
+      rotate_cache_done <= rotate_cache_done + 4'd1; // RotateAndCache.java:330
+      if (kv_cache_writer_done_payload_error) begin // RotateAndCache.java:331
+        rotate_cache_failed <= 1'b1; // RotateAndCache.java:331
+      end
+    end
+    if (rotate_running & rotate_all_written) begin // RotateAndCache.java:336
+      rotate_step <= ROTATE_STEP_FINISH; // RotateAndCache.java:336
+    end
+    if (rotate_step == ROTATE_STEP_FINISH) begin // RotateAndCache.java:337
+      rotate_step <= ROTATE_STEP_IDLE; // RotateAndCache.java:337
     end
     if (!ap_rst_n) begin
       rotate_step <= ROTATE_STEP_IDLE;
@@ -7565,34 +7565,34 @@ module tellme (
     endcase
   end
 
-  // TapWriter.java:256
+  // TapWriter.java:254
   assign tap_int8_magnitude = tap_activation_q[7] ? -tap_int8_magnitude_ext : tap_int8_magnitude_ext;
 
   always @(*) begin
-    tap_int8_float = 32'h0; // TapWriter.java:258
-    if (tap_int8_magnitude[0]) begin // TapWriter.java:263
-      tap_int8_float = {tap_activation_q[7], 31'h3f800000}; // TapWriter.java:263
+    tap_int8_float = 32'h0; // TapWriter.java:256
+    if (tap_int8_magnitude[0]) begin // TapWriter.java:261
+      tap_int8_float = {tap_activation_q[7], 31'h3f800000}; // TapWriter.java:261
     end
-    if (tap_int8_magnitude[1]) begin // TapWriter.java:263
-      tap_int8_float = {tap_activation_q[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:263
+    if (tap_int8_magnitude[1]) begin // TapWriter.java:261
+      tap_int8_float = {tap_activation_q[7], 8'h80, tap_int8_magnitude[0], 22'd0}; // TapWriter.java:261
     end
-    if (tap_int8_magnitude[2]) begin // TapWriter.java:263
-      tap_int8_float = {tap_activation_q[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:263
+    if (tap_int8_magnitude[2]) begin // TapWriter.java:261
+      tap_int8_float = {tap_activation_q[7], 8'h81, tap_int8_magnitude[1:0], 21'd0}; // TapWriter.java:261
     end
-    if (tap_int8_magnitude[3]) begin // TapWriter.java:263
-      tap_int8_float = {tap_activation_q[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:263
+    if (tap_int8_magnitude[3]) begin // TapWriter.java:261
+      tap_int8_float = {tap_activation_q[7], 8'h82, tap_int8_magnitude[2:0], 20'd0}; // TapWriter.java:261
     end
-    if (tap_int8_magnitude[4]) begin // TapWriter.java:263
-      tap_int8_float = {tap_activation_q[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:263
+    if (tap_int8_magnitude[4]) begin // TapWriter.java:261
+      tap_int8_float = {tap_activation_q[7], 8'h83, tap_int8_magnitude[3:0], 19'd0}; // TapWriter.java:261
     end
-    if (tap_int8_magnitude[5]) begin // TapWriter.java:263
-      tap_int8_float = {tap_activation_q[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:263
+    if (tap_int8_magnitude[5]) begin // TapWriter.java:261
+      tap_int8_float = {tap_activation_q[7], 8'h84, tap_int8_magnitude[4:0], 18'd0}; // TapWriter.java:261
     end
-    if (tap_int8_magnitude[6]) begin // TapWriter.java:263
-      tap_int8_float = {tap_activation_q[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:263
+    if (tap_int8_magnitude[6]) begin // TapWriter.java:261
+      tap_int8_float = {tap_activation_q[7], 8'h85, tap_int8_magnitude[5:0], 17'd0}; // TapWriter.java:261
     end
-    if (tap_int8_magnitude[7]) begin // TapWriter.java:263
-      tap_int8_float = {tap_activation_q[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:263
+    if (tap_int8_magnitude[7]) begin // TapWriter.java:261
+      tap_int8_float = {tap_activation_q[7], 8'h86, tap_int8_magnitude[6:0], 16'd0}; // TapWriter.java:261
     end
   end
 
@@ -7601,25 +7601,25 @@ module tellme (
   // TapWriter.java:159
   assign tap_asking_memory =
       tap_from_memory_q & ~tap_memory_asked & ((tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_MEMORY));
-  assign tap_source_beats = tap_source_beats_sum[33:2]; // TapWriter.java:169
+  assign tap_source_beats = tap_source_beats_sum[33:2]; // TapWriter.java:167
 
   always @(*) begin
-    case (tap_memory_word) // TapWriter.java:185
-      2'd0: tap_memory_value = data_beat_payload_data[31:0]; // TapWriter.java:185
-      2'd1: tap_memory_value = data_beat_payload_data[63:32]; // TapWriter.java:185
-      2'd2: tap_memory_value = data_beat_payload_data[95:64]; // TapWriter.java:185
-      default: tap_memory_value = data_beat_payload_data[127:96]; // TapWriter.java:185
+    case (tap_memory_word) // TapWriter.java:183
+      2'd0: tap_memory_value = data_beat_payload_data[31:0]; // TapWriter.java:183
+      2'd1: tap_memory_value = data_beat_payload_data[63:32]; // TapWriter.java:183
+      2'd2: tap_memory_value = data_beat_payload_data[95:64]; // TapWriter.java:183
+      default: tap_memory_value = data_beat_payload_data[127:96]; // TapWriter.java:183
     endcase
   end
 
-  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:186
-  // TapWriter.java:188
+  assign tap_memory_ready = (tap_phase == TAP_STEP_MEMORY) & data_beat_valid; // TapWriter.java:184
+  // TapWriter.java:186
   assign tap_pushing =
       (tap_phase == TAP_STEP_HEADER) | (tap_phase == TAP_STEP_VALUE) | (tap_phase == TAP_STEP_PAD) | tap_memory_ready;
-  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:216
-  assign tap_no_values = (tap_token_count == 4'd0) | (tap_element_count == 32'd0); // TapWriter.java:217
-  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:218
-  assign tap_last_memory_word = (tap_memory_word == 2'd3) | (tap_last_element & tap_last_token); // TapWriter.java:243
+  assign tap_header_done = tap_words_pushed == 32'd3; // TapWriter.java:214
+  assign tap_no_values = (tap_token_count == 4'd0) | (tap_element_count == 32'd0); // TapWriter.java:215
+  assign tap_word_taken = tap_pushing & packer_word_ready; // TapWriter.java:216
+  assign tap_last_memory_word = (tap_memory_word == 2'd3) | (tap_last_element & tap_last_token); // TapWriter.java:241
 
   always @(posedge ap_clk) begin
     if (tap_start) begin // TapWriter.java:89
@@ -7668,79 +7668,79 @@ module tellme (
     if (tap_start) begin // TapWriter.java:157
       tap_memory_asked <= 1'b0; // TapWriter.java:157
     end
-    if (tap_start) begin // TapWriter.java:166
-      tap_token_count_dsp <= tap_tokens; // TapWriter.java:166
+    if (tap_start) begin // TapWriter.java:164
+      tap_token_count_dsp <= tap_tokens; // TapWriter.java:164
     end
-    if (tap_start) begin // TapWriter.java:167
-      tap_element_count_dsp <= tap_elements; // TapWriter.java:167
+    if (tap_start) begin // TapWriter.java:165
+      tap_element_count_dsp <= tap_elements; // TapWriter.java:165
     end
-    // PartialProducts.java:47
+    // PartialProducts.java:48
     tap_source_words_part0 <= {24'd0, tap_token_count_dsp} * {4'd0, tap_element_count_dsp[23:0]};
-    // PartialProducts.java:47
+    // PartialProducts.java:48
     tap_source_words_part1 <= {8'd0, tap_token_count_dsp} * {4'd0, tap_element_count_dsp[31:24]};
-    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:175
-      tap_memory_asked <= 1'b1; // TapWriter.java:175
+    if (tap_asking_memory & data_read_ready) begin // TapWriter.java:173
+      tap_memory_asked <= 1'b1; // TapWriter.java:173
     end
-    if (tap_start) begin // TapWriter.java:178
-      tap_memory_word <= 2'd0; // TapWriter.java:178
+    if (tap_start) begin // TapWriter.java:176
+      tap_memory_word <= 2'd0; // TapWriter.java:176
     end
-    if (tap_word_taken) begin // TapWriter.java:219
-      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:220
-      tap_last_word <= (tap_words_pushed + 32'd2) == tap_words; // TapWriter.java:221
-      if (tap_last_word) begin // TapWriter.java:222
-        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:222
-      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:223
-        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:224
-        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:225
-          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:225
+    if (tap_word_taken) begin // TapWriter.java:217
+      tap_words_pushed <= tap_words_pushed + 32'd1; // TapWriter.java:218
+      tap_last_word <= (tap_words_pushed + 32'd2) == tap_words; // TapWriter.java:219
+      if (tap_last_word) begin // TapWriter.java:220
+        tap_phase <= TAP_STEP_IDLE; // TapWriter.java:220
+      end else if ((tap_phase == TAP_STEP_HEADER) & tap_header_done) begin // TapWriter.java:221
+        tap_phase <= tap_no_values ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:222
+        if (tap_from_memory_q & ~tap_no_values) begin // TapWriter.java:223
+          tap_phase <= TAP_STEP_MEMORY; // TapWriter.java:223
         end
-      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:227
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:205
-        if (tap_last_element) begin // TapWriter.java:206
-          tap_token <= tap_token + 4'd1; // TapWriter.java:207
-          tap_last_token <= (tap_token + 4'd2) == tap_token_count; // TapWriter.java:208
-          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:209
-          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:210
+      end else if (tap_phase == TAP_STEP_MEMORY) begin // TapWriter.java:225
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:203
+        if (tap_last_element) begin // TapWriter.java:204
+          tap_token <= tap_token + 4'd1; // TapWriter.java:205
+          tap_last_token <= (tap_token + 4'd2) == tap_token_count; // TapWriter.java:206
+          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:207
+          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:208
         end else begin
-          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:212
-          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:213
+          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:210
+          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:211
         end
-        if (tap_last_element & tap_last_token) begin // TapWriter.java:229
-          tap_phase <= TAP_STEP_PAD; // TapWriter.java:229
+        if (tap_last_element & tap_last_token) begin // TapWriter.java:227
+          tap_phase <= TAP_STEP_PAD; // TapWriter.java:227
         end
-      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:231
-        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:205
-        if (tap_last_element) begin // TapWriter.java:206
-          tap_token <= tap_token + 4'd1; // TapWriter.java:207
-          tap_last_token <= (tap_token + 4'd2) == tap_token_count; // TapWriter.java:208
-          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:209
-          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:210
+      end else if (tap_phase == TAP_STEP_VALUE) begin // TapWriter.java:229
+        tap_element <= tap_last_element ? 32'd0 : (tap_element + 32'd1); // TapWriter.java:203
+        if (tap_last_element) begin // TapWriter.java:204
+          tap_token <= tap_token + 4'd1; // TapWriter.java:205
+          tap_last_token <= (tap_token + 4'd2) == tap_token_count; // TapWriter.java:206
+          tap_elements_after <= tap_element_count - 32'd1; // TapWriter.java:207
+          tap_last_element <= tap_element_count <= 32'd1; // TapWriter.java:208
         end else begin
-          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:212
-          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:213
+          tap_elements_after <= tap_elements_after - 32'd1; // TapWriter.java:210
+          tap_last_element <= tap_elements_after == 32'd1; // TapWriter.java:211
         end
-        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:233
+        tap_phase <= (tap_last_element & tap_last_token) ? TAP_STEP_PAD : TAP_STEP_READ; // TapWriter.java:231
       end
     end
-    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:237
-      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:237
+    if (tap_phase == TAP_STEP_READ) begin // TapWriter.java:235
+      tap_phase <= TAP_STEP_READ_WAIT; // TapWriter.java:235
     end
-    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:238
-      tap_phase <= TAP_STEP_READ_LAND; // TapWriter.java:238
+    if (tap_phase == TAP_STEP_READ_WAIT) begin // TapWriter.java:236
+      tap_phase <= TAP_STEP_READ_LAND; // TapWriter.java:236
     end
-    if (tap_phase == TAP_STEP_READ_LAND) begin // TapWriter.java:239
-      tap_phase <= TAP_STEP_LATCH; // TapWriter.java:239
+    if (tap_phase == TAP_STEP_READ_LAND) begin // TapWriter.java:237
+      tap_phase <= TAP_STEP_LATCH; // TapWriter.java:237
     end
-    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:240
-      tap_phase <= TAP_STEP_CONVERT; // TapWriter.java:240
+    if (tap_phase == TAP_STEP_LATCH) begin // TapWriter.java:238
+      tap_phase <= TAP_STEP_CONVERT; // TapWriter.java:238
     end
-    if (tap_phase == TAP_STEP_CONVERT) begin // TapWriter.java:241
-      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:241
+    if (tap_phase == TAP_STEP_CONVERT) begin // TapWriter.java:239
+      tap_phase <= TAP_STEP_VALUE; // TapWriter.java:239
     end
-    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:246
-      tap_memory_word <= tap_last_memory_word ? 2'd0 : (tap_memory_word + 2'd1); // TapWriter.java:246
+    if (tap_word_taken & (tap_phase == TAP_STEP_MEMORY)) begin // TapWriter.java:244
+      tap_memory_word <= tap_last_memory_word ? 2'd0 : (tap_memory_word + 2'd1); // TapWriter.java:244
     end
-    tap_finished <= tap_word_taken & tap_last_word; // TapWriter.java:249
+    tap_finished <= tap_word_taken & tap_last_word; // TapWriter.java:247
     if (!ap_rst_n) begin
       tap_header_instruction <= 32'h0;
       tap_header_first_token <= 32'h0;
@@ -8053,7 +8053,7 @@ module tellme (
     tap_tokens_q <= is_lm_head ? 4'd1 : chunk_tokens; // Sequencer.java:316
     tap_value_tokens <= is_lm_head ? 4'd1 : chunk_tokens; // Sequencer.java:333
     tap_value_elements <= tap_elements_of[23:0]; // Sequencer.java:334
-    tap_value_part0 <= {24'd0, tap_value_tokens} * {4'd0, tap_value_elements}; // PartialProducts.java:47
+    tap_value_part0 <= {24'd0, tap_value_tokens} * {4'd0, tap_value_elements}; // PartialProducts.java:48
     tap_value_bytes_q <= {4'h0, tap_value_part0, 2'd0}; // Sequencer.java:337
     tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:338
     tap_used_with_header <= tap_used_with_header_sum; // Ahead.java:33
@@ -8521,15 +8521,15 @@ module tellme (
                  "is read");
         $stop;
       end
-      // AttentionExecutor.java:291
+      // AttentionExecutor.java:290
       if (!(~(attention_issue_step == ISSUE_STEP_QUERY_READ)
             | (attention_query_buffer_token == (attention_issue_block_first + attention_query_token[3:0])))) begin
-        $display("ASSERTION FAILED in %m: AttentionExecutor.java:291: AttentionExecutor: the query's buffer token ",
+        $display("ASSERTION FAILED in %m: AttentionExecutor.java:290: AttentionExecutor: the query's buffer token ",
                  "follows the query token");
         $stop;
       end
-      if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:422
-        $display("ASSERTION FAILED in %m: AttentionExecutor.java:422: AttentionExecutor: the done queue has room");
+      if (!(~attention_unit_done_valid | attention_unit_done_ready)) begin // AttentionExecutor.java:421
+        $display("ASSERTION FAILED in %m: AttentionExecutor.java:421: AttentionExecutor: the done queue has room");
         $stop;
       end
       // RunCounter.java:82
@@ -8747,9 +8747,9 @@ module tellme (
                  "read");
         $stop;
       end
-      // RotateAndCache.java:229
+      // RotateAndCache.java:227
       if (!(~rotate_running | (rotate_feed_left == (rotate_feed_token < linear_token_count)))) begin
-        $display("ASSERTION FAILED in %m: RotateAndCache.java:229: RotateAndCache: the feed-left flag follows the ",
+        $display("ASSERTION FAILED in %m: RotateAndCache.java:227: RotateAndCache: the feed-left flag follows the ",
                  "token fed");
         $stop;
       end
@@ -8777,9 +8777,9 @@ module tellme (
         $display("ASSERTION FAILED in %m: TapWriter.java:114: TapWriter: a record starts on a whole beat");
         $stop;
       end
-      // TapWriter.java:197
+      // TapWriter.java:195
       if (!((tap_phase == TAP_STEP_IDLE) | (tap_last_word == ((tap_words_pushed + 32'd1) == tap_words)))) begin
-        $display("ASSERTION FAILED in %m: TapWriter.java:197: TapWriter: the last-word flag follows the words pushed");
+        $display("ASSERTION FAILED in %m: TapWriter.java:195: TapWriter: the last-word flag follows the words pushed");
         $stop;
       end
       if (!(~((tap_phase == TAP_STEP_READ)
@@ -8789,8 +8789,8 @@ module tellme (
               | (tap_phase == TAP_STEP_VALUE)
               | (tap_phase == TAP_STEP_MEMORY))
             | ((tap_last_element == ((tap_element + 32'd1) == tap_element_count))
-               & (tap_last_token == ((tap_token + 4'd1) == tap_token_count))))) begin // TapWriter.java:199
-        $display("ASSERTION FAILED in %m: TapWriter.java:199: TapWriter: the last-element and last-token flags ",
+               & (tap_last_token == ((tap_token + 4'd1) == tap_token_count))))) begin // TapWriter.java:197
+        $display("ASSERTION FAILED in %m: TapWriter.java:197: TapWriter: the last-element and last-token flags ",
                  "follow the element and the token");
         $stop;
       end

@@ -243,28 +243,28 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [0:0]  key_chunk_loader;                     // AttentionUnit.java:204
 
   // key_loader
-  reg  [63:0] key_next_address;                     // ChunkLoader.java:80
-  reg  [9:0]  key_rows_left;                        // ChunkLoader.java:81
-  reg  [7:0]  key_job_row_beats;                    // ChunkLoader.java:82
-  reg  [7:0]  key_older_row_beats;                  // ChunkLoader.java:83
-  reg  [6:0]  key_issued;                           // ChunkLoader.java:84
-  reg  [6:0]  key_consumed;                         // ChunkLoader.java:85
-  reg  [6:0]  key_landed;                           // ChunkLoader.java:86
-  reg  [6:0]  key_job_base;                         // ChunkLoader.java:87
-  wire        key_requesting;                       // ChunkLoader.java:88
-  reg         key_failed_latest;                    // ChunkLoader.java:89
-  reg         key_failed_older;                     // ChunkLoader.java:90
-  reg  [4:0]  key_write_row;                        // ChunkLoader.java:93
-  reg  [3:0]  key_write_beat;                       // ChunkLoader.java:94
-  wire        key_full_chunk;                       // ChunkLoader.java:97
-  wire [9:0]  key_chunk_rows;                       // ChunkLoader.java:98
-  wire [17:0] key_chunk_beats;                      // ChunkLoader.java:99
-  wire [71:0] key_chunk_bytes;                      // ChunkLoader.java:101
-  wire [63:0] key_stride_bytes;                     // ChunkLoader.java:105
-  wire [9:0]  key_rows_after;                       // ChunkLoader.java:108
-  wire [9:0]  key_first_rows;                       // ChunkLoader.java:112
-  wire        key_half_free;                        // ChunkLoader.java:118
-  reg  [9:0]  key_chunk_rows_q;                     // ChunkLoader.java:122
+  reg  [63:0] key_next_address;                     // ChunkLoader.java:81
+  reg  [9:0]  key_rows_left;                        // ChunkLoader.java:82
+  reg  [7:0]  key_job_row_beats;                    // ChunkLoader.java:83
+  reg  [7:0]  key_older_row_beats;                  // ChunkLoader.java:84
+  reg  [6:0]  key_issued;                           // ChunkLoader.java:85
+  reg  [6:0]  key_consumed;                         // ChunkLoader.java:86
+  reg  [6:0]  key_landed;                           // ChunkLoader.java:87
+  reg  [6:0]  key_job_base;                         // ChunkLoader.java:88
+  wire        key_requesting;                       // ChunkLoader.java:89
+  reg         key_failed_latest;                    // ChunkLoader.java:90
+  reg         key_failed_older;                     // ChunkLoader.java:91
+  reg  [4:0]  key_write_row;                        // ChunkLoader.java:94
+  reg  [3:0]  key_write_beat;                       // ChunkLoader.java:95
+  wire        key_full_chunk;                       // ChunkLoader.java:98
+  wire [9:0]  key_chunk_rows;                       // ChunkLoader.java:99
+  wire [17:0] key_chunk_beats;                      // ChunkLoader.java:100
+  wire [71:0] key_chunk_bytes;                      // ChunkLoader.java:102
+  wire [63:0] key_stride_bytes;                     // ChunkLoader.java:106
+  wire [9:0]  key_rows_after;                       // ChunkLoader.java:109
+  wire [9:0]  key_first_rows;                       // ChunkLoader.java:113
+  wire        key_half_free;                        // ChunkLoader.java:119
+  reg  [9:0]  key_chunk_rows_q;                     // ChunkLoader.java:123
   reg  [7:0]  key_job_row_beats_dsp;                // ChunkLoader.java:126
   reg  [17:0] key_chunk_beats_q;                    // ChunkLoader.java:127
   wire        key_requested;                        // ChunkLoader.java:129
@@ -756,28 +756,28 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   wire [0:0]  value_chunk_loader;                   // AttentionUnit.java:228
 
   // value_loader
-  reg  [63:0] value_next_address;                   // ChunkLoader.java:80
-  reg  [9:0]  value_rows_left;                      // ChunkLoader.java:81
-  reg  [7:0]  value_job_row_beats;                  // ChunkLoader.java:82
-  reg  [7:0]  value_older_row_beats;                // ChunkLoader.java:83
-  reg  [6:0]  value_issued;                         // ChunkLoader.java:84
-  reg  [6:0]  value_consumed;                       // ChunkLoader.java:85
-  reg  [6:0]  value_landed;                         // ChunkLoader.java:86
-  reg  [6:0]  value_job_base;                       // ChunkLoader.java:87
-  wire        value_requesting;                     // ChunkLoader.java:88
-  reg         value_failed_latest;                  // ChunkLoader.java:89
-  reg         value_failed_older;                   // ChunkLoader.java:90
-  reg  [4:0]  value_write_row;                      // ChunkLoader.java:93
-  reg  [3:0]  value_write_beat;                     // ChunkLoader.java:94
-  wire        value_full_chunk;                     // ChunkLoader.java:97
-  wire [9:0]  value_chunk_rows;                     // ChunkLoader.java:98
-  wire [17:0] value_chunk_beats;                    // ChunkLoader.java:99
-  wire [71:0] value_chunk_bytes;                    // ChunkLoader.java:101
-  wire [63:0] value_stride_bytes;                   // ChunkLoader.java:105
-  wire [9:0]  value_rows_after;                     // ChunkLoader.java:108
-  wire [9:0]  value_first_rows;                     // ChunkLoader.java:112
-  wire        value_half_free;                      // ChunkLoader.java:118
-  reg  [9:0]  value_chunk_rows_q;                   // ChunkLoader.java:122
+  reg  [63:0] value_next_address;                   // ChunkLoader.java:81
+  reg  [9:0]  value_rows_left;                      // ChunkLoader.java:82
+  reg  [7:0]  value_job_row_beats;                  // ChunkLoader.java:83
+  reg  [7:0]  value_older_row_beats;                // ChunkLoader.java:84
+  reg  [6:0]  value_issued;                         // ChunkLoader.java:85
+  reg  [6:0]  value_consumed;                       // ChunkLoader.java:86
+  reg  [6:0]  value_landed;                         // ChunkLoader.java:87
+  reg  [6:0]  value_job_base;                       // ChunkLoader.java:88
+  wire        value_requesting;                     // ChunkLoader.java:89
+  reg         value_failed_latest;                  // ChunkLoader.java:90
+  reg         value_failed_older;                   // ChunkLoader.java:91
+  reg  [4:0]  value_write_row;                      // ChunkLoader.java:94
+  reg  [3:0]  value_write_beat;                     // ChunkLoader.java:95
+  wire        value_full_chunk;                     // ChunkLoader.java:98
+  wire [9:0]  value_chunk_rows;                     // ChunkLoader.java:99
+  wire [17:0] value_chunk_beats;                    // ChunkLoader.java:100
+  wire [71:0] value_chunk_bytes;                    // ChunkLoader.java:102
+  wire [63:0] value_stride_bytes;                   // ChunkLoader.java:106
+  wire [9:0]  value_rows_after;                     // ChunkLoader.java:109
+  wire [9:0]  value_first_rows;                     // ChunkLoader.java:113
+  wire        value_half_free;                      // ChunkLoader.java:119
+  reg  [9:0]  value_chunk_rows_q;                   // ChunkLoader.java:123
   reg  [7:0]  value_job_row_beats_dsp;              // ChunkLoader.java:126
   reg  [17:0] value_chunk_beats_q;                  // ChunkLoader.java:127
   wire        value_requested;                      // ChunkLoader.java:129
@@ -1887,7 +1887,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   (* ram_style = "block" *)
   reg  [31:0] score_buffer [0:2047];                // AttentionUnit.java:178
   (* ram_style = "block" *)
-  reg  [63:0] key_buffer [0:511];                   // ChunkLoader.java:77
+  reg  [63:0] key_buffer [0:511];                   // ChunkLoader.java:78
   (* ram_style = "distributed" *)
   reg  [31:0] partials_0 [0:7];                     // ScoreEngine.java:185
   (* ram_style = "distributed" *)
@@ -1897,7 +1897,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   (* ram_style = "distributed" *)
   reg  [31:0] partials_3 [0:7];                     // ScoreEngine.java:185
   (* ram_style = "block" *)
-  reg  [63:0] value_buffer [0:511];                 // ChunkLoader.java:77
+  reg  [63:0] value_buffer [0:511];                 // ChunkLoader.java:78
   (* ram_style = "block" *)
   reg  [31:0] partials_s0_0 [0:255];                // ValueEngine.java:91
   (* ram_style = "block" *)
@@ -2243,16 +2243,16 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // key_loader (ChunkLoader.java:67): reads chunks of a head's rows into the free half of its buffer
-  assign key_requesting = key_rows_left != 10'd0; // ChunkLoader.java:88
-  assign key_full_chunk = key_rows_left >= 10'd32; // ChunkLoader.java:97
-  assign key_chunk_rows = key_full_chunk ? 10'd32 : key_rows_left; // ChunkLoader.java:98
-  assign key_chunk_beats = {8'd0, key_chunk_rows} * {10'd0, key_job_row_beats}; // ChunkLoader.java:99
-  assign key_chunk_bytes = {{56'd0, key_job_row_beats}, 8'd0}; // ChunkLoader.java:101
-  assign key_stride_bytes = key_chunk_bytes[63:0]; // ChunkLoader.java:105
-  assign key_rows_after = key_rows_after_mux[9:0]; // ChunkLoader.java:108
-  assign key_first_rows = key_first_rows_mux[9:0]; // ChunkLoader.java:112
-  assign key_half_free = (key_issued - key_consumed) < 7'd2; // ChunkLoader.java:118
+  // key_loader (ChunkLoader.java:68): reads chunks of a head's rows into the free half of its buffer
+  assign key_requesting = key_rows_left != 10'd0; // ChunkLoader.java:89
+  assign key_full_chunk = key_rows_left >= 10'd32; // ChunkLoader.java:98
+  assign key_chunk_rows = key_full_chunk ? 10'd32 : key_rows_left; // ChunkLoader.java:99
+  assign key_chunk_beats = {8'd0, key_chunk_rows} * {10'd0, key_job_row_beats}; // ChunkLoader.java:100
+  assign key_chunk_bytes = {{56'd0, key_job_row_beats}, 8'd0}; // ChunkLoader.java:102
+  assign key_stride_bytes = key_chunk_bytes[63:0]; // ChunkLoader.java:106
+  assign key_rows_after = key_rows_after_mux[9:0]; // ChunkLoader.java:109
+  assign key_first_rows = key_first_rows_mux[9:0]; // ChunkLoader.java:113
+  assign key_half_free = (key_issued - key_consumed) < 7'd2; // ChunkLoader.java:119
   assign key_chunk_beats_settled = ~(key_chunk_changed_d1 | key_chunk_changed_d2); // ChunkLoader.java:131
   // ChunkLoader.java:133
   assign key_offered =
@@ -2266,7 +2266,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign key_beat_error = key_chunk_beat & key_reader_data_payload_error; // ChunkLoader.java:176
 
   always @(posedge ap_clk) begin
-    key_chunk_rows_q <= key_chunk_rows; // ChunkLoader.java:122
+    key_chunk_rows_q <= key_chunk_rows; // ChunkLoader.java:123
     if (start_key_job) begin // ChunkLoader.java:126
       key_job_row_beats_dsp <= intake_row_beats; // ChunkLoader.java:126
     end
@@ -3055,16 +3055,16 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value_loader (ChunkLoader.java:67): reads chunks of a head's rows into the free half of its buffer
-  assign value_requesting = value_rows_left != 10'd0; // ChunkLoader.java:88
-  assign value_full_chunk = value_rows_left >= 10'd32; // ChunkLoader.java:97
-  assign value_chunk_rows = value_full_chunk ? 10'd32 : value_rows_left; // ChunkLoader.java:98
-  assign value_chunk_beats = {8'd0, value_chunk_rows} * {10'd0, value_job_row_beats}; // ChunkLoader.java:99
-  assign value_chunk_bytes = {{56'd0, value_job_row_beats}, 8'd0}; // ChunkLoader.java:101
-  assign value_stride_bytes = value_chunk_bytes[63:0]; // ChunkLoader.java:105
-  assign value_rows_after = value_rows_after_mux[9:0]; // ChunkLoader.java:108
-  assign value_first_rows = value_first_rows_mux[9:0]; // ChunkLoader.java:112
-  assign value_half_free = (value_issued - value_consumed) < 7'd2; // ChunkLoader.java:118
+  // value_loader (ChunkLoader.java:68): reads chunks of a head's rows into the free half of its buffer
+  assign value_requesting = value_rows_left != 10'd0; // ChunkLoader.java:89
+  assign value_full_chunk = value_rows_left >= 10'd32; // ChunkLoader.java:98
+  assign value_chunk_rows = value_full_chunk ? 10'd32 : value_rows_left; // ChunkLoader.java:99
+  assign value_chunk_beats = {8'd0, value_chunk_rows} * {10'd0, value_job_row_beats}; // ChunkLoader.java:100
+  assign value_chunk_bytes = {{56'd0, value_job_row_beats}, 8'd0}; // ChunkLoader.java:102
+  assign value_stride_bytes = value_chunk_bytes[63:0]; // ChunkLoader.java:106
+  assign value_rows_after = value_rows_after_mux[9:0]; // ChunkLoader.java:109
+  assign value_first_rows = value_first_rows_mux[9:0]; // ChunkLoader.java:113
+  assign value_half_free = (value_issued - value_consumed) < 7'd2; // ChunkLoader.java:119
   assign value_chunk_beats_settled = ~(value_chunk_changed_d1 | value_chunk_changed_d2); // ChunkLoader.java:131
   // ChunkLoader.java:133
   assign value_offered =
@@ -3079,7 +3079,7 @@ module AttentionUnit_l16_w4_d32_c512_q4_r32_fp16 (
   assign value_beat_error = value_chunk_beat & value_reader_data_payload_error; // ChunkLoader.java:176
 
   always @(posedge ap_clk) begin
-    value_chunk_rows_q <= value_chunk_rows; // ChunkLoader.java:122
+    value_chunk_rows_q <= value_chunk_rows; // ChunkLoader.java:123
     if (start_value_job) begin // ChunkLoader.java:126
       value_job_row_beats_dsp <= row_beats; // ChunkLoader.java:126
     end

@@ -379,28 +379,28 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         key_chunk_consumed_0;                  // AttentionUnit.java:285
 
   // key0_loader
-  reg  [63:0]  key0_next_address;                     // ChunkLoader.java:80
-  reg  [12:0]  key0_rows_left;                        // ChunkLoader.java:81
-  reg  [7:0]   key0_job_row_beats;                    // ChunkLoader.java:82
-  reg  [7:0]   key0_older_row_beats;                  // ChunkLoader.java:83
-  reg  [9:0]   key0_issued;                           // ChunkLoader.java:84
-  reg  [9:0]   key0_consumed;                         // ChunkLoader.java:85
-  reg  [9:0]   key0_landed;                           // ChunkLoader.java:86
-  reg  [9:0]   key0_job_base;                         // ChunkLoader.java:87
-  wire         key0_requesting;                       // ChunkLoader.java:88
-  reg          key0_failed_latest;                    // ChunkLoader.java:89
-  reg          key0_failed_older;                     // ChunkLoader.java:90
-  reg  [4:0]   key0_write_row;                        // ChunkLoader.java:93
-  reg  [3:0]   key0_write_beat;                       // ChunkLoader.java:94
-  wire         key0_full_chunk;                       // ChunkLoader.java:97
-  wire [12:0]  key0_chunk_rows;                       // ChunkLoader.java:98
-  wire [20:0]  key0_chunk_beats;                      // ChunkLoader.java:99
-  wire [72:0]  key0_chunk_bytes;                      // ChunkLoader.java:101
-  wire [63:0]  key0_stride_bytes;                     // ChunkLoader.java:105
-  wire [12:0]  key0_rows_after;                       // ChunkLoader.java:108
-  wire [12:0]  key0_first_rows;                       // ChunkLoader.java:112
-  wire         key0_half_free;                        // ChunkLoader.java:118
-  reg  [12:0]  key0_chunk_rows_q;                     // ChunkLoader.java:122
+  reg  [63:0]  key0_next_address;                     // ChunkLoader.java:81
+  reg  [12:0]  key0_rows_left;                        // ChunkLoader.java:82
+  reg  [7:0]   key0_job_row_beats;                    // ChunkLoader.java:83
+  reg  [7:0]   key0_older_row_beats;                  // ChunkLoader.java:84
+  reg  [9:0]   key0_issued;                           // ChunkLoader.java:85
+  reg  [9:0]   key0_consumed;                         // ChunkLoader.java:86
+  reg  [9:0]   key0_landed;                           // ChunkLoader.java:87
+  reg  [9:0]   key0_job_base;                         // ChunkLoader.java:88
+  wire         key0_requesting;                       // ChunkLoader.java:89
+  reg          key0_failed_latest;                    // ChunkLoader.java:90
+  reg          key0_failed_older;                     // ChunkLoader.java:91
+  reg  [4:0]   key0_write_row;                        // ChunkLoader.java:94
+  reg  [3:0]   key0_write_beat;                       // ChunkLoader.java:95
+  wire         key0_full_chunk;                       // ChunkLoader.java:98
+  wire [12:0]  key0_chunk_rows;                       // ChunkLoader.java:99
+  wire [20:0]  key0_chunk_beats;                      // ChunkLoader.java:100
+  wire [72:0]  key0_chunk_bytes;                      // ChunkLoader.java:102
+  wire [63:0]  key0_stride_bytes;                     // ChunkLoader.java:106
+  wire [12:0]  key0_rows_after;                       // ChunkLoader.java:109
+  wire [12:0]  key0_first_rows;                       // ChunkLoader.java:113
+  wire         key0_half_free;                        // ChunkLoader.java:119
+  reg  [12:0]  key0_chunk_rows_q;                     // ChunkLoader.java:123
   reg  [7:0]   key0_job_row_beats_dsp;                // ChunkLoader.java:126
   reg  [20:0]  key0_chunk_beats_q;                    // ChunkLoader.java:127
   wire         key0_requested;                        // ChunkLoader.java:129
@@ -417,29 +417,29 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         key_chunk_consumed_1;                  // AttentionUnit.java:285
 
   // key1_loader
-  reg  [63:0]  key1_next_address;                     // ChunkLoader.java:80
-  reg  [12:0]  key1_rows_left;                        // ChunkLoader.java:81
-  reg  [7:0]   key1_job_row_beats;                    // ChunkLoader.java:82
-  reg  [7:0]   key1_older_row_beats;                  // ChunkLoader.java:83
-  reg  [9:0]   key1_issued;                           // ChunkLoader.java:84
-  reg  [9:0]   key1_consumed;                         // ChunkLoader.java:85
-  reg  [9:0]   key1_landed;                           // ChunkLoader.java:86
-  reg  [9:0]   key1_job_base;                         // ChunkLoader.java:87
-  wire         key1_requesting;                       // ChunkLoader.java:88
-  reg          key1_failed_latest;                    // ChunkLoader.java:89
-  reg          key1_failed_older;                     // ChunkLoader.java:90
-  reg  [4:0]   key1_write_row;                        // ChunkLoader.java:93
-  reg  [3:0]   key1_write_beat;                       // ChunkLoader.java:94
-  wire         key1_full_chunk;                       // ChunkLoader.java:97
-  wire [12:0]  key1_chunk_rows;                       // ChunkLoader.java:98
-  wire [20:0]  key1_chunk_beats;                      // ChunkLoader.java:99
-  wire [72:0]  key1_chunk_bytes;                      // ChunkLoader.java:101
-  wire [63:0]  key1_stride_bytes;                     // ChunkLoader.java:105
-  wire [12:0]  key1_rows_after;                       // ChunkLoader.java:108
-  wire [12:0]  key1_first_rows;                       // ChunkLoader.java:112
-  wire [63:0]  key1_first_address;                    // ChunkLoader.java:116
-  wire         key1_half_free;                        // ChunkLoader.java:118
-  reg  [12:0]  key1_chunk_rows_q;                     // ChunkLoader.java:122
+  reg  [63:0]  key1_next_address;                     // ChunkLoader.java:81
+  reg  [12:0]  key1_rows_left;                        // ChunkLoader.java:82
+  reg  [7:0]   key1_job_row_beats;                    // ChunkLoader.java:83
+  reg  [7:0]   key1_older_row_beats;                  // ChunkLoader.java:84
+  reg  [9:0]   key1_issued;                           // ChunkLoader.java:85
+  reg  [9:0]   key1_consumed;                         // ChunkLoader.java:86
+  reg  [9:0]   key1_landed;                           // ChunkLoader.java:87
+  reg  [9:0]   key1_job_base;                         // ChunkLoader.java:88
+  wire         key1_requesting;                       // ChunkLoader.java:89
+  reg          key1_failed_latest;                    // ChunkLoader.java:90
+  reg          key1_failed_older;                     // ChunkLoader.java:91
+  reg  [4:0]   key1_write_row;                        // ChunkLoader.java:94
+  reg  [3:0]   key1_write_beat;                       // ChunkLoader.java:95
+  wire         key1_full_chunk;                       // ChunkLoader.java:98
+  wire [12:0]  key1_chunk_rows;                       // ChunkLoader.java:99
+  wire [20:0]  key1_chunk_beats;                      // ChunkLoader.java:100
+  wire [72:0]  key1_chunk_bytes;                      // ChunkLoader.java:102
+  wire [63:0]  key1_stride_bytes;                     // ChunkLoader.java:106
+  wire [12:0]  key1_rows_after;                       // ChunkLoader.java:109
+  wire [12:0]  key1_first_rows;                       // ChunkLoader.java:113
+  wire [63:0]  key1_first_address;                    // ChunkLoader.java:117
+  wire         key1_half_free;                        // ChunkLoader.java:119
+  reg  [12:0]  key1_chunk_rows_q;                     // ChunkLoader.java:123
   reg  [7:0]   key1_job_row_beats_dsp;                // ChunkLoader.java:126
   reg  [20:0]  key1_chunk_beats_q;                    // ChunkLoader.java:127
   wire         key1_requested;                        // ChunkLoader.java:129
@@ -1043,28 +1043,28 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         value_chunk_consumed_0;                // AttentionUnit.java:285
 
   // value0_loader
-  reg  [63:0]  value0_next_address;                   // ChunkLoader.java:80
-  reg  [12:0]  value0_rows_left;                      // ChunkLoader.java:81
-  reg  [7:0]   value0_job_row_beats;                  // ChunkLoader.java:82
-  reg  [7:0]   value0_older_row_beats;                // ChunkLoader.java:83
-  reg  [9:0]   value0_issued;                         // ChunkLoader.java:84
-  reg  [9:0]   value0_consumed;                       // ChunkLoader.java:85
-  reg  [9:0]   value0_landed;                         // ChunkLoader.java:86
-  reg  [9:0]   value0_job_base;                       // ChunkLoader.java:87
-  wire         value0_requesting;                     // ChunkLoader.java:88
-  reg          value0_failed_latest;                  // ChunkLoader.java:89
-  reg          value0_failed_older;                   // ChunkLoader.java:90
-  reg  [4:0]   value0_write_row;                      // ChunkLoader.java:93
-  reg  [3:0]   value0_write_beat;                     // ChunkLoader.java:94
-  wire         value0_full_chunk;                     // ChunkLoader.java:97
-  wire [12:0]  value0_chunk_rows;                     // ChunkLoader.java:98
-  wire [20:0]  value0_chunk_beats;                    // ChunkLoader.java:99
-  wire [72:0]  value0_chunk_bytes;                    // ChunkLoader.java:101
-  wire [63:0]  value0_stride_bytes;                   // ChunkLoader.java:105
-  wire [12:0]  value0_rows_after;                     // ChunkLoader.java:108
-  wire [12:0]  value0_first_rows;                     // ChunkLoader.java:112
-  wire         value0_half_free;                      // ChunkLoader.java:118
-  reg  [12:0]  value0_chunk_rows_q;                   // ChunkLoader.java:122
+  reg  [63:0]  value0_next_address;                   // ChunkLoader.java:81
+  reg  [12:0]  value0_rows_left;                      // ChunkLoader.java:82
+  reg  [7:0]   value0_job_row_beats;                  // ChunkLoader.java:83
+  reg  [7:0]   value0_older_row_beats;                // ChunkLoader.java:84
+  reg  [9:0]   value0_issued;                         // ChunkLoader.java:85
+  reg  [9:0]   value0_consumed;                       // ChunkLoader.java:86
+  reg  [9:0]   value0_landed;                         // ChunkLoader.java:87
+  reg  [9:0]   value0_job_base;                       // ChunkLoader.java:88
+  wire         value0_requesting;                     // ChunkLoader.java:89
+  reg          value0_failed_latest;                  // ChunkLoader.java:90
+  reg          value0_failed_older;                   // ChunkLoader.java:91
+  reg  [4:0]   value0_write_row;                      // ChunkLoader.java:94
+  reg  [3:0]   value0_write_beat;                     // ChunkLoader.java:95
+  wire         value0_full_chunk;                     // ChunkLoader.java:98
+  wire [12:0]  value0_chunk_rows;                     // ChunkLoader.java:99
+  wire [20:0]  value0_chunk_beats;                    // ChunkLoader.java:100
+  wire [72:0]  value0_chunk_bytes;                    // ChunkLoader.java:102
+  wire [63:0]  value0_stride_bytes;                   // ChunkLoader.java:106
+  wire [12:0]  value0_rows_after;                     // ChunkLoader.java:109
+  wire [12:0]  value0_first_rows;                     // ChunkLoader.java:113
+  wire         value0_half_free;                      // ChunkLoader.java:119
+  reg  [12:0]  value0_chunk_rows_q;                   // ChunkLoader.java:123
   reg  [7:0]   value0_job_row_beats_dsp;              // ChunkLoader.java:126
   reg  [20:0]  value0_chunk_beats_q;                  // ChunkLoader.java:127
   wire         value0_requested;                      // ChunkLoader.java:129
@@ -1081,29 +1081,29 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   wire         value_chunk_consumed_1;                // AttentionUnit.java:285
 
   // value1_loader
-  reg  [63:0]  value1_next_address;                   // ChunkLoader.java:80
-  reg  [12:0]  value1_rows_left;                      // ChunkLoader.java:81
-  reg  [7:0]   value1_job_row_beats;                  // ChunkLoader.java:82
-  reg  [7:0]   value1_older_row_beats;                // ChunkLoader.java:83
-  reg  [9:0]   value1_issued;                         // ChunkLoader.java:84
-  reg  [9:0]   value1_consumed;                       // ChunkLoader.java:85
-  reg  [9:0]   value1_landed;                         // ChunkLoader.java:86
-  reg  [9:0]   value1_job_base;                       // ChunkLoader.java:87
-  wire         value1_requesting;                     // ChunkLoader.java:88
-  reg          value1_failed_latest;                  // ChunkLoader.java:89
-  reg          value1_failed_older;                   // ChunkLoader.java:90
-  reg  [4:0]   value1_write_row;                      // ChunkLoader.java:93
-  reg  [3:0]   value1_write_beat;                     // ChunkLoader.java:94
-  wire         value1_full_chunk;                     // ChunkLoader.java:97
-  wire [12:0]  value1_chunk_rows;                     // ChunkLoader.java:98
-  wire [20:0]  value1_chunk_beats;                    // ChunkLoader.java:99
-  wire [72:0]  value1_chunk_bytes;                    // ChunkLoader.java:101
-  wire [63:0]  value1_stride_bytes;                   // ChunkLoader.java:105
-  wire [12:0]  value1_rows_after;                     // ChunkLoader.java:108
-  wire [12:0]  value1_first_rows;                     // ChunkLoader.java:112
-  wire [63:0]  value1_first_address;                  // ChunkLoader.java:116
-  wire         value1_half_free;                      // ChunkLoader.java:118
-  reg  [12:0]  value1_chunk_rows_q;                   // ChunkLoader.java:122
+  reg  [63:0]  value1_next_address;                   // ChunkLoader.java:81
+  reg  [12:0]  value1_rows_left;                      // ChunkLoader.java:82
+  reg  [7:0]   value1_job_row_beats;                  // ChunkLoader.java:83
+  reg  [7:0]   value1_older_row_beats;                // ChunkLoader.java:84
+  reg  [9:0]   value1_issued;                         // ChunkLoader.java:85
+  reg  [9:0]   value1_consumed;                       // ChunkLoader.java:86
+  reg  [9:0]   value1_landed;                         // ChunkLoader.java:87
+  reg  [9:0]   value1_job_base;                       // ChunkLoader.java:88
+  wire         value1_requesting;                     // ChunkLoader.java:89
+  reg          value1_failed_latest;                  // ChunkLoader.java:90
+  reg          value1_failed_older;                   // ChunkLoader.java:91
+  reg  [4:0]   value1_write_row;                      // ChunkLoader.java:94
+  reg  [3:0]   value1_write_beat;                     // ChunkLoader.java:95
+  wire         value1_full_chunk;                     // ChunkLoader.java:98
+  wire [12:0]  value1_chunk_rows;                     // ChunkLoader.java:99
+  wire [20:0]  value1_chunk_beats;                    // ChunkLoader.java:100
+  wire [72:0]  value1_chunk_bytes;                    // ChunkLoader.java:102
+  wire [63:0]  value1_stride_bytes;                   // ChunkLoader.java:106
+  wire [12:0]  value1_rows_after;                     // ChunkLoader.java:109
+  wire [12:0]  value1_first_rows;                     // ChunkLoader.java:113
+  wire [63:0]  value1_first_address;                  // ChunkLoader.java:117
+  wire         value1_half_free;                      // ChunkLoader.java:119
+  reg  [12:0]  value1_chunk_rows_q;                   // ChunkLoader.java:123
   reg  [7:0]   value1_job_row_beats_dsp;              // ChunkLoader.java:126
   reg  [20:0]  value1_chunk_beats_q;                  // ChunkLoader.java:127
   wire         value1_requested;                      // ChunkLoader.java:129
@@ -3048,13 +3048,13 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   (* ram_style = "ultra" *)
   reg  [31:0]  score_buffer [0:32767];                // AttentionUnit.java:178
   (* ram_style = "ultra" *)
-  reg  [127:0] key0_buffer_0 [0:511];                 // ChunkLoader.java:77
+  reg  [127:0] key0_buffer_0 [0:511];                 // ChunkLoader.java:78
   (* ram_style = "ultra" *)
-  reg  [127:0] key0_buffer_1 [0:511];                 // ChunkLoader.java:77
+  reg  [127:0] key0_buffer_1 [0:511];                 // ChunkLoader.java:78
   (* ram_style = "ultra" *)
-  reg  [127:0] key1_buffer_0 [0:511];                 // ChunkLoader.java:77
+  reg  [127:0] key1_buffer_0 [0:511];                 // ChunkLoader.java:78
   (* ram_style = "ultra" *)
-  reg  [127:0] key1_buffer_1 [0:511];                 // ChunkLoader.java:77
+  reg  [127:0] key1_buffer_1 [0:511];                 // ChunkLoader.java:78
   (* ram_style = "distributed" *)
   reg  [31:0]  partials_0 [0:7];                      // ScoreEngine.java:185
   (* ram_style = "distributed" *)
@@ -3088,13 +3088,13 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   (* ram_style = "distributed" *)
   reg  [31:0]  partials_15 [0:7];                     // ScoreEngine.java:185
   (* ram_style = "ultra" *)
-  reg  [127:0] value0_buffer_0 [0:511];               // ChunkLoader.java:77
+  reg  [127:0] value0_buffer_0 [0:511];               // ChunkLoader.java:78
   (* ram_style = "ultra" *)
-  reg  [127:0] value0_buffer_1 [0:511];               // ChunkLoader.java:77
+  reg  [127:0] value0_buffer_1 [0:511];               // ChunkLoader.java:78
   (* ram_style = "ultra" *)
-  reg  [127:0] value1_buffer_0 [0:511];               // ChunkLoader.java:77
+  reg  [127:0] value1_buffer_0 [0:511];               // ChunkLoader.java:78
   (* ram_style = "ultra" *)
-  reg  [127:0] value1_buffer_1 [0:511];               // ChunkLoader.java:77
+  reg  [127:0] value1_buffer_1 [0:511];               // ChunkLoader.java:78
   (* ram_style = "block" *)
   reg  [31:0]  partials_s0_0 [0:511];                 // ValueEngine.java:91
   (* ram_style = "block" *)
@@ -3641,16 +3641,16 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // key0_loader (ChunkLoader.java:67): reads chunks of a head's rows into the free half of its buffer
-  assign key0_requesting = key0_rows_left != 13'd0; // ChunkLoader.java:88
-  assign key0_full_chunk = key0_rows_left >= 13'd32; // ChunkLoader.java:97
-  assign key0_chunk_rows = key0_full_chunk ? 13'd32 : key0_rows_left; // ChunkLoader.java:98
-  assign key0_chunk_beats = {8'd0, key0_chunk_rows} * {13'd0, key0_job_row_beats}; // ChunkLoader.java:99
-  assign key0_chunk_bytes = {{56'd0, key0_job_row_beats}, 9'd0}; // ChunkLoader.java:101
-  assign key0_stride_bytes = {key0_chunk_bytes[62:0], 1'b0}; // ChunkLoader.java:105
-  assign key0_rows_after = key0_rows_after_mux[12:0]; // ChunkLoader.java:108
-  assign key0_first_rows = key0_first_rows_mux[12:0]; // ChunkLoader.java:112
-  assign key0_half_free = (key0_issued - key0_consumed) < 10'd2; // ChunkLoader.java:118
+  // key0_loader (ChunkLoader.java:68): reads chunks of a head's rows into the free half of its buffer
+  assign key0_requesting = key0_rows_left != 13'd0; // ChunkLoader.java:89
+  assign key0_full_chunk = key0_rows_left >= 13'd32; // ChunkLoader.java:98
+  assign key0_chunk_rows = key0_full_chunk ? 13'd32 : key0_rows_left; // ChunkLoader.java:99
+  assign key0_chunk_beats = {8'd0, key0_chunk_rows} * {13'd0, key0_job_row_beats}; // ChunkLoader.java:100
+  assign key0_chunk_bytes = {{56'd0, key0_job_row_beats}, 9'd0}; // ChunkLoader.java:102
+  assign key0_stride_bytes = {key0_chunk_bytes[62:0], 1'b0}; // ChunkLoader.java:106
+  assign key0_rows_after = key0_rows_after_mux[12:0]; // ChunkLoader.java:109
+  assign key0_first_rows = key0_first_rows_mux[12:0]; // ChunkLoader.java:113
+  assign key0_half_free = (key0_issued - key0_consumed) < 10'd2; // ChunkLoader.java:119
   assign key0_chunk_beats_settled = ~(key0_chunk_changed_d1 | key0_chunk_changed_d2); // ChunkLoader.java:131
   // ChunkLoader.java:133
   assign key0_offered =
@@ -3665,7 +3665,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign key0_beat_error = key0_chunk_beat & key_reader0_data_payload_error; // ChunkLoader.java:176
 
   always @(posedge clk) begin
-    key0_chunk_rows_q <= key0_chunk_rows; // ChunkLoader.java:122
+    key0_chunk_rows_q <= key0_chunk_rows; // ChunkLoader.java:123
     if (start_key_job) begin // ChunkLoader.java:126
       key0_job_row_beats_dsp <= intake_row_beats; // ChunkLoader.java:126
     end
@@ -3735,17 +3735,17 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // key1_loader (ChunkLoader.java:67): reads chunks of a head's rows into the free half of its buffer
-  assign key1_requesting = key1_rows_left != 13'd0; // ChunkLoader.java:88
-  assign key1_full_chunk = key1_rows_left >= 13'd32; // ChunkLoader.java:97
-  assign key1_chunk_rows = key1_full_chunk ? 13'd32 : key1_rows_left; // ChunkLoader.java:98
-  assign key1_chunk_beats = {8'd0, key1_chunk_rows} * {13'd0, key1_job_row_beats}; // ChunkLoader.java:99
-  assign key1_chunk_bytes = {{56'd0, key1_job_row_beats}, 9'd0}; // ChunkLoader.java:101
-  assign key1_stride_bytes = {key1_chunk_bytes[62:0], 1'b0}; // ChunkLoader.java:105
-  assign key1_rows_after = key1_rows_after_mux[12:0]; // ChunkLoader.java:108
-  assign key1_first_rows = key1_first_rows_mux[12:0]; // ChunkLoader.java:112
-  assign key1_first_address = key_address + {47'h0, intake_row_beats, 9'd0}; // ChunkLoader.java:116
-  assign key1_half_free = (key1_issued - key1_consumed) < 10'd2; // ChunkLoader.java:118
+  // key1_loader (ChunkLoader.java:68): reads chunks of a head's rows into the free half of its buffer
+  assign key1_requesting = key1_rows_left != 13'd0; // ChunkLoader.java:89
+  assign key1_full_chunk = key1_rows_left >= 13'd32; // ChunkLoader.java:98
+  assign key1_chunk_rows = key1_full_chunk ? 13'd32 : key1_rows_left; // ChunkLoader.java:99
+  assign key1_chunk_beats = {8'd0, key1_chunk_rows} * {13'd0, key1_job_row_beats}; // ChunkLoader.java:100
+  assign key1_chunk_bytes = {{56'd0, key1_job_row_beats}, 9'd0}; // ChunkLoader.java:102
+  assign key1_stride_bytes = {key1_chunk_bytes[62:0], 1'b0}; // ChunkLoader.java:106
+  assign key1_rows_after = key1_rows_after_mux[12:0]; // ChunkLoader.java:109
+  assign key1_first_rows = key1_first_rows_mux[12:0]; // ChunkLoader.java:113
+  assign key1_first_address = key_address + {47'h0, intake_row_beats, 9'd0}; // ChunkLoader.java:117
+  assign key1_half_free = (key1_issued - key1_consumed) < 10'd2; // ChunkLoader.java:119
   assign key1_chunk_beats_settled = ~(key1_chunk_changed_d1 | key1_chunk_changed_d2); // ChunkLoader.java:131
   // ChunkLoader.java:133
   assign key1_offered =
@@ -3760,7 +3760,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign key1_beat_error = key1_chunk_beat & key_reader1_data_payload_error; // ChunkLoader.java:176
 
   always @(posedge clk) begin
-    key1_chunk_rows_q <= key1_chunk_rows; // ChunkLoader.java:122
+    key1_chunk_rows_q <= key1_chunk_rows; // ChunkLoader.java:123
     if (start_key_job) begin // ChunkLoader.java:126
       key1_job_row_beats_dsp <= intake_row_beats; // ChunkLoader.java:126
     end
@@ -4741,16 +4741,16 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value0_loader (ChunkLoader.java:67): reads chunks of a head's rows into the free half of its buffer
-  assign value0_requesting = value0_rows_left != 13'd0; // ChunkLoader.java:88
-  assign value0_full_chunk = value0_rows_left >= 13'd32; // ChunkLoader.java:97
-  assign value0_chunk_rows = value0_full_chunk ? 13'd32 : value0_rows_left; // ChunkLoader.java:98
-  assign value0_chunk_beats = {8'd0, value0_chunk_rows} * {13'd0, value0_job_row_beats}; // ChunkLoader.java:99
-  assign value0_chunk_bytes = {{56'd0, value0_job_row_beats}, 9'd0}; // ChunkLoader.java:101
-  assign value0_stride_bytes = {value0_chunk_bytes[62:0], 1'b0}; // ChunkLoader.java:105
-  assign value0_rows_after = value0_rows_after_mux[12:0]; // ChunkLoader.java:108
-  assign value0_first_rows = value0_first_rows_mux[12:0]; // ChunkLoader.java:112
-  assign value0_half_free = (value0_issued - value0_consumed) < 10'd2; // ChunkLoader.java:118
+  // value0_loader (ChunkLoader.java:68): reads chunks of a head's rows into the free half of its buffer
+  assign value0_requesting = value0_rows_left != 13'd0; // ChunkLoader.java:89
+  assign value0_full_chunk = value0_rows_left >= 13'd32; // ChunkLoader.java:98
+  assign value0_chunk_rows = value0_full_chunk ? 13'd32 : value0_rows_left; // ChunkLoader.java:99
+  assign value0_chunk_beats = {8'd0, value0_chunk_rows} * {13'd0, value0_job_row_beats}; // ChunkLoader.java:100
+  assign value0_chunk_bytes = {{56'd0, value0_job_row_beats}, 9'd0}; // ChunkLoader.java:102
+  assign value0_stride_bytes = {value0_chunk_bytes[62:0], 1'b0}; // ChunkLoader.java:106
+  assign value0_rows_after = value0_rows_after_mux[12:0]; // ChunkLoader.java:109
+  assign value0_first_rows = value0_first_rows_mux[12:0]; // ChunkLoader.java:113
+  assign value0_half_free = (value0_issued - value0_consumed) < 10'd2; // ChunkLoader.java:119
   assign value0_chunk_beats_settled = ~(value0_chunk_changed_d1 | value0_chunk_changed_d2); // ChunkLoader.java:131
   // ChunkLoader.java:133
   assign value0_offered =
@@ -4765,7 +4765,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value0_beat_error = value0_chunk_beat & value_reader0_data_payload_error; // ChunkLoader.java:176
 
   always @(posedge clk) begin
-    value0_chunk_rows_q <= value0_chunk_rows; // ChunkLoader.java:122
+    value0_chunk_rows_q <= value0_chunk_rows; // ChunkLoader.java:123
     if (start_value_job) begin // ChunkLoader.java:126
       value0_job_row_beats_dsp <= row_beats; // ChunkLoader.java:126
     end
@@ -4835,17 +4835,17 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // value1_loader (ChunkLoader.java:67): reads chunks of a head's rows into the free half of its buffer
-  assign value1_requesting = value1_rows_left != 13'd0; // ChunkLoader.java:88
-  assign value1_full_chunk = value1_rows_left >= 13'd32; // ChunkLoader.java:97
-  assign value1_chunk_rows = value1_full_chunk ? 13'd32 : value1_rows_left; // ChunkLoader.java:98
-  assign value1_chunk_beats = {8'd0, value1_chunk_rows} * {13'd0, value1_job_row_beats}; // ChunkLoader.java:99
-  assign value1_chunk_bytes = {{56'd0, value1_job_row_beats}, 9'd0}; // ChunkLoader.java:101
-  assign value1_stride_bytes = {value1_chunk_bytes[62:0], 1'b0}; // ChunkLoader.java:105
-  assign value1_rows_after = value1_rows_after_mux[12:0]; // ChunkLoader.java:108
-  assign value1_first_rows = value1_first_rows_mux[12:0]; // ChunkLoader.java:112
-  assign value1_first_address = value_address + {47'h0, row_beats, 9'd0}; // ChunkLoader.java:116
-  assign value1_half_free = (value1_issued - value1_consumed) < 10'd2; // ChunkLoader.java:118
+  // value1_loader (ChunkLoader.java:68): reads chunks of a head's rows into the free half of its buffer
+  assign value1_requesting = value1_rows_left != 13'd0; // ChunkLoader.java:89
+  assign value1_full_chunk = value1_rows_left >= 13'd32; // ChunkLoader.java:98
+  assign value1_chunk_rows = value1_full_chunk ? 13'd32 : value1_rows_left; // ChunkLoader.java:99
+  assign value1_chunk_beats = {8'd0, value1_chunk_rows} * {13'd0, value1_job_row_beats}; // ChunkLoader.java:100
+  assign value1_chunk_bytes = {{56'd0, value1_job_row_beats}, 9'd0}; // ChunkLoader.java:102
+  assign value1_stride_bytes = {value1_chunk_bytes[62:0], 1'b0}; // ChunkLoader.java:106
+  assign value1_rows_after = value1_rows_after_mux[12:0]; // ChunkLoader.java:109
+  assign value1_first_rows = value1_first_rows_mux[12:0]; // ChunkLoader.java:113
+  assign value1_first_address = value_address + {47'h0, row_beats, 9'd0}; // ChunkLoader.java:117
+  assign value1_half_free = (value1_issued - value1_consumed) < 10'd2; // ChunkLoader.java:119
   assign value1_chunk_beats_settled = ~(value1_chunk_changed_d1 | value1_chunk_changed_d2); // ChunkLoader.java:131
   // ChunkLoader.java:133
   assign value1_offered =
@@ -4860,7 +4860,7 @@ module AttentionUnit_l16_w8_p2_d96_c4096_q8_r32_fp16_serial (
   assign value1_beat_error = value1_chunk_beat & value_reader1_data_payload_error; // ChunkLoader.java:176
 
   always @(posedge clk) begin
-    value1_chunk_rows_q <= value1_chunk_rows; // ChunkLoader.java:122
+    value1_chunk_rows_q <= value1_chunk_rows; // ChunkLoader.java:123
     if (start_value_job) begin // ChunkLoader.java:126
       value1_job_row_beats_dsp <= row_beats; // ChunkLoader.java:126
     end

@@ -10,6 +10,7 @@ import dev.tellmej.hdl.RamStyle;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.Vec;
 import dev.tellmej.hdl.lib.Delay;
+import dev.tellmej.hdl.lib.PartialProducts;
 import dev.tellmej.hdl.lib.axi.AxiBurstReader;
 import java.util.ArrayList;
 import java.util.List;
@@ -120,10 +121,9 @@ final class ChunkLoader extends Area {
         // lay on the path into the reader's command stage); a request waits two cycles after the rows or the row
         // beats changed, so the registers have caught up (two cycles a chunk, against the chunk's beats a request).
         UInt chunkRowsQ = regNext(name + "_chunk_rows_q", chunkRowsNow, 0);
-        // The product's row beats are a copy of the job's, loaded with it, that feeds only the DSP48E2 (its B
-        // register; no reset, so synthesis keeps it apart; for timing: the job's row beats fan out to the loader's
-        // sizes and addresses, in front of the multiplier).
-        UInt productBeats = regNextWhen(name + "_job_row_beats_dsp", rowBeats, start);
+        // The product's row beats are a private copy of the job's (which fan out to the loader's sizes and
+        // addresses).
+        UInt productBeats = PartialProducts.operandCopy(name + "_job_row_beats_dsp", rowBeats, start);
         UInt chunkBeatsQ = regNext(name + "_chunk_beats_q", chunkRowsQ.mul(productBeats), 0);
         // Offered only while the reader's command stage is empty, so taken at once: the loader moves on its offer.
         Bool requested = wire(name + "_requested", bool());

@@ -140,11 +140,10 @@ final class AttentionExecutor extends Area {
             collected.set(0);
             when(bad, () -> code.set(ErrorCode.BAD_FIELD.code()));
         });
-        // The words of a GQA group's queries (group x d / lanes) in the issue side's SIZES, from copies of the group
-        // and d loaded with them that feed only the DSP48E2 (its A and B registers; no reset, so synthesis keeps
-        // them apart; for timing: the fields' fanout lay in front of the multiplier).
-        UInt groupForProduct = regNextWhen("attention_group_dsp", groupOf, start);
-        UInt headDimForProduct = regNextWhen("attention_head_dim_dsp", request.headDim(), start);
+        // The words of a GQA group's queries (group x d / lanes) in the issue side's SIZES, from private copies of
+        // the group and d.
+        UInt groupForProduct = PartialProducts.operandCopy("attention_group_dsp", groupOf, start);
+        UInt headDimForProduct = PartialProducts.operandCopy("attention_head_dim_dsp", request.headDim(), start);
         when(issue.step.is(IssueStep.SIZES), () -> f.groupWords().set(groupForProduct.resize(16)
                 .mul(headDimForProduct.shr(KernelShape.shift(shape.lanes())).resize(16)).resize(16)));
         when(unit.command.fire(), () -> issued.set(issued.add(1).trunc(16)));

@@ -103,13 +103,11 @@ final class RotateAndCache extends Area {
             step.set(RotateStep.RUN);
         });
         // run = positions x head_dim x 2, the KV cache's bytes of a head: the product as DSP-sized partial
-        // products (SIZES), summed a cycle later (RUN).
-        // Each product's operands are copies of the settings, loaded at the start, that feed only its DSP48E2s
-        // (their A and B registers; no reset, so synthesis keeps them apart from the settings; for timing: the
-        // settings' fanout lay in front of the multipliers).
+        // products (SIZES), summed a cycle later (RUN). Each product's operands are private copies of the
+        // settings, loaded at the start.
         PartialProducts runParts = PartialProducts.register("rotate_run",
-                regNextWhen("rotate_run_positions", settings.positions(), start),
-                regNextWhen("rotate_run_head_dim", headDim, start), step.is(RotateStep.SIZES));
+                PartialProducts.operandCopy("rotate_run_positions", settings.positions(), start),
+                PartialProducts.operandCopy("rotate_run_head_dim", headDim, start), step.is(RotateStep.SIZES));
         when(step.is(RotateStep.RUN), () -> {
             run.set(runParts.sum(47).resize(48).shl(1).trunc(48));
             step.set(RotateStep.PRODUCTS);
@@ -118,13 +116,13 @@ final class RotateAndCache extends Area {
         // two products as DSP-sized partial products (PRODUCTS), their sums (SUMS), then the address (BASES), a
         // cycle each. The table's first row, the first position x head_dim x 4 bytes on, likewise (SIZES, SUMS).
         PartialProducts tableOffset = PartialProducts.register("rotate_table_offset",
-                regNextWhen("rotate_table_first_position", settings.firstPosition(), start),
-                regNextWhen("rotate_table_head_dim", headDim, start), step.is(RotateStep.SIZES));
+                PartialProducts.operandCopy("rotate_table_first_position", settings.firstPosition(), start),
+                PartialProducts.operandCopy("rotate_table_head_dim", headDim, start), step.is(RotateStep.SIZES));
         PartialProducts layerRunParts = PartialProducts.register("rotate_layer_run", layerHeads, run,
                 step.is(RotateStep.PRODUCTS));
         PartialProducts positionParts = PartialProducts.register("rotate_position_bytes",
-                regNextWhen("rotate_position_first_position", settings.firstPosition(), start),
-                regNextWhen("rotate_position_row_bytes", headDim.resize(17).shl(1).trunc(17),
+                PartialProducts.operandCopy("rotate_position_first_position", settings.firstPosition(), start),
+                PartialProducts.operandCopy("rotate_position_row_bytes", headDim.resize(17).shl(1).trunc(17),
                         step.is(RotateStep.SIZES)), step.is(RotateStep.PRODUCTS));
         UInt layerRun = reg("rotate_layer_run", uint(64), 0);
         UInt positionBytes = reg("rotate_position_bytes", uint(64), 0);

@@ -158,13 +158,11 @@ final class TapWriter extends Area {
         Bool asking = fromMemory.and(memoryAsked.not()).and(phase.isOneOf(TapStep.HEADER, TapStep.MEMORY))
                 .named("tap_asking_memory");
         // A product of the record's registers, as registered partial products: the registers are written at start,
-        // the parts a cycle later, and the sum is first read in HEADER (start + 2).
-        // Its operands are copies of the counts, loaded with them, that feed only the DSP48E2s (their B and A
-        // registers; no reset, so synthesis keeps them apart from the counts; for timing: the counts' fanout lay
-        // in front of the multipliers).
+        // the parts a cycle later, and the sum is first read in HEADER (start + 2); its operands are the counts'
+        // private copies.
         PartialProducts sourceWords = PartialProducts.register("tap_source_words",
-                regNextWhen("tap_token_count_dsp", request.tokens(), start),
-                regNextWhen("tap_element_count_dsp", request.elements(), start), TRUE);
+                PartialProducts.operandCopy("tap_token_count_dsp", request.tokens(), start),
+                PartialProducts.operandCopy("tap_element_count_dsp", request.elements(), start), TRUE);
         UInt sourceBeats = sourceWords.sum(34).add(perBeat - 1).trunc(34).shr(KernelShape.shift(perBeat))
                 .named("tap_source_beats");
         when(asking, () -> {

@@ -3,6 +3,7 @@ package dev.tellmej.hdl.lib;
 import static dev.tellmej.hdl.Hdl.*;
 
 import dev.tellmej.hdl.Bool;
+import dev.tellmej.hdl.ElaborationHelper;
 import dev.tellmej.hdl.UInt;
 import dev.tellmej.hdl.check.InvalidParameterException;
 import dev.tellmej.hdl.ir.Locations;
@@ -47,6 +48,18 @@ public final class PartialProducts {
             parts.add(regNextWhen(name + "_part" + k, narrow.mul(wide.slice(high, low)), enable));
         }
         return new PartialProducts(parts);
+    }
+
+    /**
+     * A multiplier's private copy of a run-time operand: a register {@code name} (no reset) loaded with
+     * {@code value} in the cycles {@code load} is high, meant to feed only a product (a DSP48E2's A or B input
+     * register) while the original fans out to the rest of the design. For timing: an operand that fans out widely
+     * puts its nets in front of the multiplier. Having no reset where the original has one keeps synthesis from
+     * merging the two registers again. The caller loads it with the original, so the product sees the same value.
+     */
+    @ElaborationHelper
+    public static UInt operandCopy(String name, UInt value, Bool load) {
+        return regNextWhen(name, value, load);
     }
 
     /** The product modulo 2^{@code width}: the registered parts, each shifted to its piece, summed. */
