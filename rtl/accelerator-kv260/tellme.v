@@ -2163,7 +2163,7 @@ module tellme (
   wire         linear_src_overflow;                                // ActivationBuffers.java:230
   reg          linear_bad_size;                                    // Ahead.java:26
   wire         linear_bad;                                         // LinearExecutor.java:183
-  reg          linear_cache;                                       // LinearExecutor.java:665
+  reg          linear_cache;                                       // LinearExecutor.java:669
   reg  [2:0]   linear_prefetch_step;                               // LinearExecutor.java:245
   reg  [15:0]  linear_prefetch_rows;                               // LinearExecutor.java:246
   reg  [15:0]  linear_prefetch_cols;                               // LinearExecutor.java:247
@@ -2225,26 +2225,26 @@ module tellme (
   reg          linear_activations_stage_valid;                     // Stream.java:140
   reg  [223:0] linear_activations_stage_payload;                   // Stream.java:141
   wire         linear_activations_stage_ready;                     // Stream.java:142
-  wire         linear_token_fed;                                   // LinearExecutor.java:394
-  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:409
-  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:410
-  reg  [15:0]  linear_group;                                       // LinearExecutor.java:411
-  reg  [1:0]   linear_part;                                        // LinearExecutor.java:412
-  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:413
-  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:416
-  reg          linear_last_group;                                  // LinearExecutor.java:419
-  reg          linear_one_group_tile;                              // LinearExecutor.java:423
-  reg          linear_next_tile_last;                              // LinearExecutor.java:424
-  reg          linear_next_tile_one_group;                         // LinearExecutor.java:425
-  wire         linear_last_tile;                                   // LinearExecutor.java:443
-  wire         linear_last_part;                                   // LinearExecutor.java:453
-  wire         linear_last_result_token;                           // LinearExecutor.java:454
-  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:463
-  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:465
-  wire         linear_tag_valid;                                   // LinearExecutor.java:469
-  wire         linear_tag_ready;                                   // LinearExecutor.java:469
-  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:469
-  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:469
+  wire         linear_token_fed;                                   // LinearExecutor.java:396
+  reg  [15:0]  linear_tile;                                        // LinearExecutor.java:413
+  reg  [3:0]   linear_result_token;                                // LinearExecutor.java:414
+  reg  [15:0]  linear_group;                                       // LinearExecutor.java:415
+  reg  [1:0]   linear_part;                                        // LinearExecutor.java:416
+  reg  [15:0]  linear_tile_first_group;                            // LinearExecutor.java:417
+  reg  [15:0]  linear_groups_of_tile;                              // LinearExecutor.java:420
+  reg          linear_last_group;                                  // LinearExecutor.java:423
+  reg          linear_one_group_tile;                              // LinearExecutor.java:427
+  reg          linear_next_tile_last;                              // LinearExecutor.java:428
+  reg          linear_next_tile_one_group;                         // LinearExecutor.java:429
+  wire         linear_last_tile;                                   // LinearExecutor.java:447
+  wire         linear_last_part;                                   // LinearExecutor.java:457
+  wire         linear_last_result_token;                           // LinearExecutor.java:458
+  reg  [127:0] linear_result_word;                                 // LinearExecutor.java:467
+  wire [15:0]  linear_row_word;                                    // LinearExecutor.java:469
+  wire         linear_tag_valid;                                   // LinearExecutor.java:473
+  wire         linear_tag_ready;                                   // LinearExecutor.java:473
+  wire [3:0]   linear_tag_payload_token;                           // LinearExecutor.java:473
+  wire [15:0]  linear_tag_payload_word;                            // LinearExecutor.java:473
   wire         linear_tags_push_valid;                             // Stream.java:194
   wire         linear_tags_push_ready;                             // Stream.java:194
   wire [19:0]  linear_tags_push_payload;                           // Stream.java:194
@@ -2252,70 +2252,70 @@ module tellme (
   wire         linear_tags_pop_ready;                              // Stream.java:194
   wire [19:0]  linear_tags_pop_payload;                            // Stream.java:194
   wire [6:0]   linear_tags_occupancy;                              // Stream.java:194
-  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:505
-  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:506
+  reg  [3:0]   linear_param_token;                                 // LinearExecutor.java:509
+  reg  [23:0]  linear_param_vectors;                               // LinearExecutor.java:510
   reg  [15:0]  linear_vectors_a;                                   // Ahead.java:48
   reg  [3:0]   linear_vectors_b;                                   // Ahead.java:49
   reg  [23:0]  linear_vectors;                                     // Ahead.java:50
   reg  [31:0]  linear_param_mc;                                    // QuantizedStore.java:107
-  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:522
+  wire [15:0]  linear_row_words;                                   // LinearExecutor.java:526
   reg          linear_tag_head_valid;                              // Stream.java:140
   reg  [3:0]   linear_tag_head_payload_token;                      // Stream.java:141
   reg  [15:0]  linear_tag_head_payload_word;                       // Stream.java:141
   reg          linear_tag_head_payload_padding;                    // Stream.java:141
   wire         linear_tag_head_ready;                              // Stream.java:142
-  reg          linear_residual_add;                                // LinearExecutor.java:665
-  reg          linear_gate_up;                                     // LinearExecutor.java:665
-  wire         linear_y_ready;                                     // LinearExecutor.java:532
+  reg          linear_residual_add;                                // LinearExecutor.java:669
+  reg          linear_gate_up;                                     // LinearExecutor.java:669
+  wire         linear_y_ready;                                     // LinearExecutor.java:536
   reg  [3:0]   linear_residual_feed_credits;                       // CreditBuffer.java:77
   reg          linear_residual_feed_has_credit;                    // CreditBuffer.java:78
   reg  [2:0]   linear_gating_feed_credits;                         // CreditBuffer.java:77
   reg          linear_gating_feed_has_credit;                      // CreditBuffer.java:78
-  reg          linear_stores_y;                                    // LinearExecutor.java:665
-  wire         linear_y_take;                                      // LinearExecutor.java:550
-  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:553
+  reg          linear_stores_y;                                    // LinearExecutor.java:669
+  wire         linear_y_take;                                      // LinearExecutor.java:554
+  reg  [23:0]  linear_words_written;                               // LinearExecutor.java:557
   reg  [15:0]  linear_expected_words_a;                            // Ahead.java:48
   reg  [3:0]   linear_expected_words_b;                            // Ahead.java:49
   reg  [23:0]  linear_expected_words;                              // Ahead.java:50
-  wire         linear_store_write;                                 // LinearExecutor.java:557
-  wire         linear_residual_read;                               // LinearExecutor.java:558
-  wire         linear_gating_read;                                 // LinearExecutor.java:559
-  reg          linear_epilogue_reads;                              // LinearExecutor.java:565
-  reg          linear_residual_landed_d1;                          // LinearExecutor.java:579
-  reg          linear_residual_landed_d2;                          // LinearExecutor.java:579
-  reg          linear_residual_landed_d3;                          // LinearExecutor.java:579
-  reg          linear_residual_landed_d4;                          // LinearExecutor.java:579
-  reg          linear_residual_landed_d5;                          // LinearExecutor.java:579
-  reg          linear_residual_landed_d6;                          // LinearExecutor.java:579
-  reg          linear_residual_landed_d7;                          // LinearExecutor.java:579
-  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d7_0;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d7_1;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d7_2;                             // LinearExecutor.java:580
-  reg  [31:0]  linear_residual_y_d7_3;                             // LinearExecutor.java:580
+  wire         linear_store_write;                                 // LinearExecutor.java:561
+  wire         linear_residual_read;                               // LinearExecutor.java:562
+  wire         linear_gating_read;                                 // LinearExecutor.java:563
+  reg          linear_epilogue_reads;                              // LinearExecutor.java:569
+  reg          linear_residual_landed_d1;                          // LinearExecutor.java:583
+  reg          linear_residual_landed_d2;                          // LinearExecutor.java:583
+  reg          linear_residual_landed_d3;                          // LinearExecutor.java:583
+  reg          linear_residual_landed_d4;                          // LinearExecutor.java:583
+  reg          linear_residual_landed_d5;                          // LinearExecutor.java:583
+  reg          linear_residual_landed_d6;                          // LinearExecutor.java:583
+  reg          linear_residual_landed_d7;                          // LinearExecutor.java:583
+  reg  [31:0]  linear_residual_y_d1_0;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d1_1;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d1_2;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d1_3;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d2_0;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d2_1;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d2_2;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d2_3;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d3_0;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d3_1;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d3_2;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d3_3;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d4_0;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d4_1;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d4_2;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d4_3;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d5_0;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d5_1;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d5_2;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d5_3;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d6_0;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d6_1;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d6_2;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d6_3;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d7_0;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d7_1;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d7_2;                             // LinearExecutor.java:584
+  reg  [31:0]  linear_residual_y_d7_3;                             // LinearExecutor.java:584
   wire         linear_residual_feed_fifo_push_valid;               // CreditBuffer.java:113
   wire         linear_residual_feed_fifo_push_ready;               // CreditBuffer.java:113
   wire [192:0] linear_residual_feed_fifo_push_payload;             // CreditBuffer.java:113
@@ -2324,21 +2324,21 @@ module tellme (
   wire [192:0] linear_residual_feed_fifo_pop_payload;              // CreditBuffer.java:113
   wire [3:0]   linear_residual_feed_fifo_occupancy;                // CreditBuffer.java:113
   wire         linear_residual_feed_ready;                         // CreditBuffer.java:128
-  reg          linear_gating_landed_d1;                            // LinearExecutor.java:585
-  reg          linear_gating_landed_d2;                            // LinearExecutor.java:585
-  reg          linear_gating_landed_d3;                            // LinearExecutor.java:585
-  reg  [31:0]  linear_gating_y_d1_0;                               // LinearExecutor.java:586
-  reg  [31:0]  linear_gating_y_d1_1;                               // LinearExecutor.java:586
-  reg  [31:0]  linear_gating_y_d1_2;                               // LinearExecutor.java:586
-  reg  [31:0]  linear_gating_y_d1_3;                               // LinearExecutor.java:586
-  reg  [31:0]  linear_gating_y_d2_0;                               // LinearExecutor.java:586
-  reg  [31:0]  linear_gating_y_d2_1;                               // LinearExecutor.java:586
-  reg  [31:0]  linear_gating_y_d2_2;                               // LinearExecutor.java:586
-  reg  [31:0]  linear_gating_y_d2_3;                               // LinearExecutor.java:586
-  reg  [31:0]  linear_gating_y_d3_0;                               // LinearExecutor.java:586
-  reg  [31:0]  linear_gating_y_d3_1;                               // LinearExecutor.java:586
-  reg  [31:0]  linear_gating_y_d3_2;                               // LinearExecutor.java:586
-  reg  [31:0]  linear_gating_y_d3_3;                               // LinearExecutor.java:586
+  reg          linear_gating_landed_d1;                            // LinearExecutor.java:589
+  reg          linear_gating_landed_d2;                            // LinearExecutor.java:589
+  reg          linear_gating_landed_d3;                            // LinearExecutor.java:589
+  reg  [31:0]  linear_gating_y_d1_0;                               // LinearExecutor.java:590
+  reg  [31:0]  linear_gating_y_d1_1;                               // LinearExecutor.java:590
+  reg  [31:0]  linear_gating_y_d1_2;                               // LinearExecutor.java:590
+  reg  [31:0]  linear_gating_y_d1_3;                               // LinearExecutor.java:590
+  reg  [31:0]  linear_gating_y_d2_0;                               // LinearExecutor.java:590
+  reg  [31:0]  linear_gating_y_d2_1;                               // LinearExecutor.java:590
+  reg  [31:0]  linear_gating_y_d2_2;                               // LinearExecutor.java:590
+  reg  [31:0]  linear_gating_y_d2_3;                               // LinearExecutor.java:590
+  reg  [31:0]  linear_gating_y_d3_0;                               // LinearExecutor.java:590
+  reg  [31:0]  linear_gating_y_d3_1;                               // LinearExecutor.java:590
+  reg  [31:0]  linear_gating_y_d3_2;                               // LinearExecutor.java:590
+  reg  [31:0]  linear_gating_y_d3_3;                               // LinearExecutor.java:590
   wire         linear_gating_feed_fifo_push_valid;                 // CreditBuffer.java:113
   wire         linear_gating_feed_fifo_push_ready;                 // CreditBuffer.java:113
   wire [256:0] linear_gating_feed_fifo_push_payload;               // CreditBuffer.java:113
@@ -2347,10 +2347,10 @@ module tellme (
   wire [256:0] linear_gating_feed_fifo_pop_payload;                // CreditBuffer.java:113
   wire [2:0]   linear_gating_feed_fifo_occupancy;                  // CreditBuffer.java:113
   wire         linear_gating_feed_ready;                           // CreditBuffer.java:128
-  wire         linear_unit_tag_valid;                              // LinearExecutor.java:592
-  wire         linear_unit_tag_ready;                              // LinearExecutor.java:592
-  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:592
-  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:592
+  wire         linear_unit_tag_valid;                              // LinearExecutor.java:596
+  wire         linear_unit_tag_ready;                              // LinearExecutor.java:596
+  wire [3:0]   linear_unit_tag_payload_token;                      // LinearExecutor.java:596
+  wire [15:0]  linear_unit_tag_payload_word;                       // LinearExecutor.java:596
   wire         linear_unit_tags_push_valid;                        // Stream.java:194
   wire         linear_unit_tags_push_ready;                        // Stream.java:194
   wire [19:0]  linear_unit_tags_push_payload;                      // Stream.java:194
@@ -2358,17 +2358,17 @@ module tellme (
   wire         linear_unit_tags_pop_ready;                         // Stream.java:194
   wire [19:0]  linear_unit_tags_pop_payload;                       // Stream.java:194
   wire [6:0]   linear_unit_tags_occupancy;                         // Stream.java:194
-  reg          linear_unit_tag_push;                               // LinearExecutor.java:596
-  reg  [3:0]   linear_unit_tag_token;                              // LinearExecutor.java:597
-  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:598
-  wire         linear_unit_out;                                    // LinearExecutor.java:600
-  reg          linear_unit_out_q;                                  // LinearExecutor.java:613
-  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:614
-  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:614
-  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:614
-  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:614
-  reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:615
-  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:616
+  reg          linear_unit_tag_push;                               // LinearExecutor.java:600
+  reg  [3:0]   linear_unit_tag_token;                              // LinearExecutor.java:601
+  reg  [15:0]  linear_unit_tag_word;                               // LinearExecutor.java:602
+  wire         linear_unit_out;                                    // LinearExecutor.java:604
+  reg          linear_unit_out_q;                                  // LinearExecutor.java:617
+  reg  [15:0]  linear_unit_word_0;                                 // LinearExecutor.java:618
+  reg  [15:0]  linear_unit_word_1;                                 // LinearExecutor.java:618
+  reg  [15:0]  linear_unit_word_2;                                 // LinearExecutor.java:618
+  reg  [15:0]  linear_unit_word_3;                                 // LinearExecutor.java:618
+  reg  [3:0]   linear_unit_token;                                  // LinearExecutor.java:619
+  reg  [15:0]  linear_unit_word_index;                             // LinearExecutor.java:620
   reg          linear_write;                                       // ActivationBuffers.java:166
   reg  [31:0]  linear_write_values_0;                              // ActivationBuffers.java:167
   reg  [31:0]  linear_write_values_1;                              // ActivationBuffers.java:167
@@ -2376,8 +2376,8 @@ module tellme (
   reg  [31:0]  linear_write_values_3;                              // ActivationBuffers.java:167
   reg  [2:0]   linear_write_token;                                 // ActivationBuffers.java:168
   reg  [9:0]   linear_write_word;                                  // ActivationBuffers.java:169
-  reg          linear_engine_done;                                 // LinearExecutor.java:628
-  reg          linear_rotating;                                    // LinearExecutor.java:665
+  reg          linear_engine_done;                                 // LinearExecutor.java:632
+  reg          linear_rotating;                                    // LinearExecutor.java:669
 
   // linear_executor.rotate_and_cache
   reg          rotate_start;                                       // RotateAndCache.java:77
@@ -2478,8 +2478,8 @@ module tellme (
   wire [7:0]   rotate_code;                                        // RotateAndCache.java:339
 
   // linear_executor
-  reg          linear_rotate_started;                              // LinearExecutor.java:642
-  wire         linear_done;                                        // LinearExecutor.java:652
+  reg          linear_rotate_started;                              // LinearExecutor.java:646
+  wire         linear_done;                                        // LinearExecutor.java:656
 
   // tap_writer
   reg          tap_start;                                          // TapWriter.java:47
@@ -3838,18 +3838,18 @@ module tellme (
   assign tlmm_activations_valid = linear_activations_stage_valid; // Stream.java:101
   assign tlmm_activations_payload = linear_activations_stage_payload; // Stream.java:102
   assign activation_gearbox_out_ready = linear_activations_ready & linear_beats_left; // LinearExecutor.java:392
-  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:395
-  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:471
-  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:473
-  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:473
-  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:473
-  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:473
-  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:475
-  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:476
-  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:512
-  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:513
-  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:514
-  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:551
+  assign activation_gearbox_clear = linear_token_fed; // LinearExecutor.java:399
+  assign dequantizer_in_valid = tlmm_results_valid; // LinearExecutor.java:475
+  assign dequantizer_in_payload_acc_0 = linear_result_word[31:0]; // LinearExecutor.java:477
+  assign dequantizer_in_payload_acc_1 = linear_result_word[63:32]; // LinearExecutor.java:477
+  assign dequantizer_in_payload_acc_2 = linear_result_word[95:64]; // LinearExecutor.java:477
+  assign dequantizer_in_payload_acc_3 = linear_result_word[127:96]; // LinearExecutor.java:477
+  assign dequantizer_in_payload_last = linear_last_group & linear_last_part; // LinearExecutor.java:479
+  assign tlmm_results_ready = dequantizer_in_ready & linear_last_part; // LinearExecutor.java:480
+  assign dequantizer_params_valid = linear_running & (linear_param_vectors < linear_vectors); // LinearExecutor.java:516
+  assign dequantizer_params_payload_mc = linear_param_mc; // LinearExecutor.java:517
+  assign dequantizer_params_payload_ws = linear_scale_q; // LinearExecutor.java:518
+  assign dequantizer_out_ready = linear_y_take; // LinearExecutor.java:555
   assign residual_add_in_valid = linear_residual_feed_fifo_pop_valid; // Stream.java:101
   assign residual_add_in_payload_h_0 = linear_residual_feed_fifo_pop_payload[15:0]; // Stream.java:102
   assign residual_add_in_payload_h_1 = linear_residual_feed_fifo_pop_payload[31:16]; // Stream.java:102
@@ -3870,9 +3870,9 @@ module tellme (
   assign gating_in_payload_u_2 = linear_gating_feed_fifo_pop_payload[223:192]; // Stream.java:102
   assign gating_in_payload_u_3 = linear_gating_feed_fifo_pop_payload[255:224]; // Stream.java:102
   assign gating_in_payload_last = linear_gating_feed_fifo_pop_payload[256]; // Stream.java:102
-  assign gating_activation = linear_relu2_q; // LinearExecutor.java:589
-  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:601
-  assign gating_out_ready = 1'b1; // LinearExecutor.java:602
+  assign gating_activation = linear_relu2_q; // LinearExecutor.java:593
+  assign residual_add_out_ready = 1'b1; // LinearExecutor.java:605
+  assign gating_out_ready = 1'b1; // LinearExecutor.java:606
   assign rope_table_write_valid = rotate_table_word_in; // RotateAndCache.java:191
   assign rope_table_write_payload_row = rotate_table_row; // RotateAndCache.java:192
   assign rope_table_write_payload_group = rotate_table_group; // RotateAndCache.java:193
@@ -4360,13 +4360,13 @@ module tellme (
       buffer_read_token = attention_query_buffer_token[2:0]; // AttentionExecutor.java:325
       buffer_read_word = attention_query_word_index[9:0]; // AttentionExecutor.java:326
     end
-    if (linear_epilogue_reads) begin // LinearExecutor.java:569
-      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:570
-      buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:571
-      buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:572
+    if (linear_epilogue_reads) begin // LinearExecutor.java:573
+      buffer_read_id = linear_residual_add ? linear_dst_id : linear_src_id; // LinearExecutor.java:574
+      buffer_read_token = linear_tag_head_payload_token[2:0]; // LinearExecutor.java:575
+      buffer_read_word = linear_tag_head_payload_word[9:0]; // LinearExecutor.java:576
     end
-    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:574
-      buffer_read_valid = 1'b1; // LinearExecutor.java:574
+    if (linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) begin // LinearExecutor.java:578
+      buffer_read_valid = 1'b1; // LinearExecutor.java:578
     end
     if (rotate_read) begin // RotateAndCache.java:241
       buffer_read_valid = 1'b1; // RotateAndCache.java:242
@@ -6476,39 +6476,36 @@ module tellme (
   // LinearExecutor.java:390
   assign linear_activations_valid = linear_running & activation_gearbox_out_valid & linear_beats_left;
   assign linear_activations_payload = activation_gearbox_out_payload; // LinearExecutor.java:391
-  assign linear_token_fed =
-      linear_running
-      & (linear_taken_beats == linear_beats_per_token)
-      & (linear_feed_word == linear_words_per_token)
-      & ~linear_feed_pending; // LinearExecutor.java:394
-  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:443
-  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:453
-  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:454
+  // LinearExecutor.java:396
+  assign linear_token_fed = linear_running & ~linear_beats_left & ~linear_words_left & ~linear_feed_pending;
+  assign linear_last_tile = (linear_tile + 16'd1) == linear_command_tiles; // LinearExecutor.java:447
+  assign linear_last_part = linear_part == 2'd3; // LinearExecutor.java:457
+  assign linear_last_result_token = (linear_result_token + 4'd1) == linear_token_count; // LinearExecutor.java:458
 
   always @(*) begin
-    case (linear_part) // LinearExecutor.java:463
-      // LinearExecutor.java:463
+    case (linear_part) // LinearExecutor.java:467
+      // LinearExecutor.java:467
       2'd0: linear_result_word =
           {tlmm_results_payload_3, tlmm_results_payload_2, tlmm_results_payload_1, tlmm_results_payload_0};
-      // LinearExecutor.java:463
+      // LinearExecutor.java:467
       2'd1: linear_result_word =
           {tlmm_results_payload_7, tlmm_results_payload_6, tlmm_results_payload_5, tlmm_results_payload_4};
-      // LinearExecutor.java:463
+      // LinearExecutor.java:467
       2'd2: linear_result_word =
           {tlmm_results_payload_11, tlmm_results_payload_10, tlmm_results_payload_9, tlmm_results_payload_8};
-      // LinearExecutor.java:463
+      // LinearExecutor.java:467
       default: linear_result_word =
           {tlmm_results_payload_15, tlmm_results_payload_14, tlmm_results_payload_13, tlmm_results_payload_12};
     endcase
   end
 
-  assign linear_row_word = {linear_row_word_sum[13:0], 2'd0} + {14'd0, linear_part}; // LinearExecutor.java:465
+  assign linear_row_word = {linear_row_word_sum[13:0], 2'd0} + {14'd0, linear_part}; // LinearExecutor.java:469
   assign linear_tags_push_valid = linear_tag_valid; // Stream.java:208
   assign linear_tags_push_payload = {linear_tag_payload_word, linear_tag_payload_token}; // Stream.java:209
   assign linear_tag_ready = linear_tags_push_ready; // Stream.java:210
-  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:477
-  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:478
-  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:479
+  assign linear_tag_valid = dequantizer_in_valid & dequantizer_in_ready; // LinearExecutor.java:481
+  assign linear_tag_payload_token = linear_result_token; // LinearExecutor.java:482
+  assign linear_tag_payload_word = linear_row_word; // LinearExecutor.java:483
 
   always @(*) begin
     case (linear_param_token[2:0]) // QuantizedStore.java:107
@@ -6523,21 +6520,21 @@ module tellme (
     endcase
   end
 
-  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:522
+  assign linear_row_words = {2'd0, linear_rows_q[15:2]}; // LinearExecutor.java:526
   assign linear_tags_pop_ready = linear_tags_pop_ready_or; // Stream.java:144
-  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:532
+  assign linear_y_ready = dequantizer_out_valid & linear_tag_head_valid; // LinearExecutor.java:536
   assign linear_y_take =
       linear_y_ready
       & (linear_stores_y
          | linear_tag_head_payload_padding
          | (linear_residual_add & linear_residual_feed_has_credit)
-         | (linear_gate_up & linear_gating_feed_has_credit)); // LinearExecutor.java:550
-  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:552
-  // LinearExecutor.java:557
+         | (linear_gate_up & linear_gating_feed_has_credit)); // LinearExecutor.java:554
+  assign linear_tag_head_ready = linear_y_take; // LinearExecutor.java:556
+  // LinearExecutor.java:561
   assign linear_store_write = linear_y_take & ~linear_tag_head_payload_padding & linear_stores_y;
-  // LinearExecutor.java:558
+  // LinearExecutor.java:562
   assign linear_residual_read = linear_y_take & ~linear_tag_head_payload_padding & linear_residual_add;
-  // LinearExecutor.java:559
+  // LinearExecutor.java:563
   assign linear_gating_read = linear_y_take & ~linear_tag_head_payload_padding & linear_gate_up;
   assign linear_residual_feed_fifo_push_valid = linear_residual_landed_d7; // CreditBuffer.java:116
   assign linear_residual_feed_fifo_push_payload =
@@ -6569,12 +6566,12 @@ module tellme (
   // Stream.java:209
   assign linear_unit_tags_push_payload = {linear_unit_tag_payload_word, linear_unit_tag_payload_token};
   assign linear_unit_tag_ready = linear_unit_tags_push_ready; // Stream.java:210
-  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:596
-  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:597
-  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:598
-  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:600
-  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:603
-  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:652
+  assign linear_unit_tag_valid = linear_unit_tag_push; // LinearExecutor.java:600
+  assign linear_unit_tag_payload_token = linear_unit_tag_token; // LinearExecutor.java:601
+  assign linear_unit_tag_payload_word = linear_unit_tag_word; // LinearExecutor.java:602
+  assign linear_unit_out = residual_add_out_valid | gating_out_valid; // LinearExecutor.java:604
+  assign linear_unit_tags_pop_ready = linear_unit_out; // LinearExecutor.java:607
+  assign linear_done = (linear_step == LINEAR_STEP_FINISH) & ~linear_reads_lent; // LinearExecutor.java:656
 
   always @(posedge ap_clk) begin
     linear_bad_field <= linear_bad_field_or; // Ahead.java:26
@@ -6609,8 +6606,8 @@ module tellme (
         linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:211
       end
     end
-    if (linear_start) begin // LinearExecutor.java:673
-      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:673
+    if (linear_start) begin // LinearExecutor.java:677
+      linear_cache <= (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3); // LinearExecutor.java:677
     end
     if (linear_step == LINEAR_STEP_HEADS) begin // LinearExecutor.java:222
       if (linear_head_rows_short) begin // LinearExecutor.java:223
@@ -6741,51 +6738,51 @@ module tellme (
       linear_activations_stage_valid <= linear_activations_valid; // Stream.java:146
       linear_activations_stage_payload <= linear_activations_payload; // Stream.java:147
     end
-    if (linear_activations_valid & linear_activations_ready) begin // LinearExecutor.java:396
-      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:397
-      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:398
+    if (linear_activations_valid & linear_activations_ready) begin // LinearExecutor.java:400
+      linear_taken_beats <= linear_taken_beats + 16'd1; // LinearExecutor.java:401
+      linear_beats_left <= (linear_taken_beats + 16'd1) < linear_beats_per_token; // LinearExecutor.java:402
     end
-    if (linear_token_fed) begin // LinearExecutor.java:400
-      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:401
-      linear_feed_word <= 16'd0; // LinearExecutor.java:402
-      linear_words_left <= linear_words_per_token != 16'd0; // LinearExecutor.java:403
-      linear_taken_beats <= 16'd0; // LinearExecutor.java:404
-      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:405
+    if (linear_token_fed) begin // LinearExecutor.java:404
+      linear_feed_token <= linear_feed_token + 4'd1; // LinearExecutor.java:405
+      linear_feed_word <= 16'd0; // LinearExecutor.java:406
+      linear_words_left <= linear_words_per_token != 16'd0; // LinearExecutor.java:407
+      linear_taken_beats <= 16'd0; // LinearExecutor.java:408
+      linear_beats_left <= linear_beats_per_token != 16'd0; // LinearExecutor.java:409
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:427
-      linear_tile <= 16'd0; // LinearExecutor.java:428
-      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:430
-      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:431
-      linear_one_group_tile <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:432
-      linear_next_tile_last <= linear_command_tiles_eq_2; // LinearExecutor.java:434
-      // LinearExecutor.java:435
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:431
+      linear_tile <= 16'd0; // LinearExecutor.java:432
+      linear_groups_of_tile <= linear_groups_of_tile_mux; // LinearExecutor.java:434
+      linear_last_group <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:435
+      linear_one_group_tile <= linear_groups_of_tile_mux == 16'd1; // LinearExecutor.java:436
+      linear_next_tile_last <= linear_command_tiles_eq_2; // LinearExecutor.java:438
+      // LinearExecutor.java:439
       linear_next_tile_one_group <=
           (linear_command_tiles_eq_2 ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1;
-      linear_result_token <= 4'd0; // LinearExecutor.java:436
-      linear_group <= 16'd0; // LinearExecutor.java:437
-      linear_tile_first_group <= 16'd0; // LinearExecutor.java:438
-      linear_part <= 2'd0; // LinearExecutor.java:440
+      linear_result_token <= 4'd0; // LinearExecutor.java:440
+      linear_group <= 16'd0; // LinearExecutor.java:441
+      linear_tile_first_group <= 16'd0; // LinearExecutor.java:442
+      linear_part <= 2'd0; // LinearExecutor.java:444
     end
-    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:481
-      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:483
-      if (linear_last_part) begin // LinearExecutor.java:485
-        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:486
-        linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:487
-        if (linear_last_group) begin // LinearExecutor.java:488
-          linear_last_group <= linear_one_group_tile; // LinearExecutor.java:489
-          // LinearExecutor.java:490
+    if (dequantizer_in_valid & dequantizer_in_ready) begin // LinearExecutor.java:485
+      linear_part <= linear_last_part ? 2'd0 : (linear_part + 2'd1); // LinearExecutor.java:487
+      if (linear_last_part) begin // LinearExecutor.java:489
+        linear_group <= linear_last_group ? 16'd0 : (linear_group + 16'd1); // LinearExecutor.java:490
+        linear_last_group <= (linear_group + 16'd2) == linear_groups_of_tile; // LinearExecutor.java:491
+        if (linear_last_group) begin // LinearExecutor.java:492
+          linear_last_group <= linear_one_group_tile; // LinearExecutor.java:493
+          // LinearExecutor.java:494
           linear_result_token <= linear_last_result_token ? 4'd0 : (linear_result_token + 4'd1);
-          if (linear_last_result_token) begin // LinearExecutor.java:491
-            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:492
-            // LinearExecutor.java:493
+          if (linear_last_result_token) begin // LinearExecutor.java:495
+            linear_tile <= linear_tile + 16'd1; // LinearExecutor.java:496
+            // LinearExecutor.java:497
             linear_groups_of_tile <= linear_next_tile_last ? linear_command_lastTileGroups : linear_command_tileGroups;
-            linear_last_group <= linear_next_tile_one_group; // LinearExecutor.java:494
-            linear_one_group_tile <= linear_next_tile_one_group; // LinearExecutor.java:495
-            linear_next_tile_last <= linear_next_tile_last_cmp; // LinearExecutor.java:497
-            // LinearExecutor.java:498
+            linear_last_group <= linear_next_tile_one_group; // LinearExecutor.java:498
+            linear_one_group_tile <= linear_next_tile_one_group; // LinearExecutor.java:499
+            linear_next_tile_last <= linear_next_tile_last_cmp; // LinearExecutor.java:501
+            // LinearExecutor.java:502
             linear_next_tile_one_group <=
                 (linear_next_tile_last_cmp ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1;
-            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:499
+            linear_tile_first_group <= linear_tile_first_group + linear_command_tileGroups; // LinearExecutor.java:503
           end
         end
       end
@@ -6793,13 +6790,13 @@ module tellme (
     linear_vectors_a <= linear_command_tiles; // Ahead.java:48
     linear_vectors_b <= linear_token_count; // Ahead.java:49
     linear_vectors <= {4'd0, ({4'd0, linear_vectors_a} * {16'd0, linear_vectors_b})}; // Ahead.java:50
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:508
-      linear_param_token <= 4'd0; // LinearExecutor.java:509
-      linear_param_vectors <= 24'd0; // LinearExecutor.java:510
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:512
+      linear_param_token <= 4'd0; // LinearExecutor.java:513
+      linear_param_vectors <= 24'd0; // LinearExecutor.java:514
     end
-    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:515
-      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:516
-      // LinearExecutor.java:517
+    if (dequantizer_params_valid & dequantizer_params_ready) begin // LinearExecutor.java:519
+      linear_param_vectors <= linear_param_vectors + 24'd1; // LinearExecutor.java:520
+      // LinearExecutor.java:521
       linear_param_token <= ((linear_param_token + 4'd1) == linear_token_count) ? 4'd0 : (linear_param_token + 4'd1);
     end
     if (linear_tags_pop_ready_or) begin // Stream.java:145
@@ -6808,14 +6805,14 @@ module tellme (
       linear_tag_head_payload_word <= linear_tags_pop_payload[19:4]; // Stream.java:147
       linear_tag_head_payload_padding <= linear_tags_pop_payload[19:4] >= linear_row_words; // Stream.java:147
     end
-    if (linear_start) begin // LinearExecutor.java:673
-      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:673
+    if (linear_start) begin // LinearExecutor.java:677
+      linear_residual_add <= linear_epilogue == 4'd4; // LinearExecutor.java:677
     end
-    if (linear_start) begin // LinearExecutor.java:673
-      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:673
+    if (linear_start) begin // LinearExecutor.java:677
+      linear_gate_up <= linear_epilogue == 4'd5; // LinearExecutor.java:677
     end
-    if (linear_start) begin // LinearExecutor.java:673
-      // LinearExecutor.java:673
+    if (linear_start) begin // LinearExecutor.java:677
+      // LinearExecutor.java:677
       linear_stores_y <=
           (linear_epilogue == 4'd0) | (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
@@ -6823,47 +6820,47 @@ module tellme (
     linear_expected_words_b <= linear_token_count; // Ahead.java:49
     // Ahead.java:50
     linear_expected_words <= {4'd0, ({4'd0, linear_expected_words_a} * {16'd0, linear_expected_words_b})};
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:556
-      linear_words_written <= 24'd0; // LinearExecutor.java:556
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:560
+      linear_words_written <= 24'd0; // LinearExecutor.java:560
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:566
-      linear_epilogue_reads <= ~linear_stores_y; // LinearExecutor.java:566
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:570
+      linear_epilogue_reads <= ~linear_stores_y; // LinearExecutor.java:570
     end
-    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:579
-    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:579
-    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:579
-    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:579
-    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:579
-    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:579
-    linear_residual_landed_d7 <= linear_residual_landed_d6; // LinearExecutor.java:579
-    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:580
-    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:580
-    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:580
-    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:580
-    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:580
-    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:580
-    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:580
-    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:580
-    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:580
-    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:580
-    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:580
-    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:580
-    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:580
-    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:580
-    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:580
-    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:580
-    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:580
-    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:580
-    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:580
-    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:580
-    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:580
-    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:580
-    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:580
-    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:580
-    linear_residual_y_d7_0 <= linear_residual_y_d6_0; // LinearExecutor.java:580
-    linear_residual_y_d7_1 <= linear_residual_y_d6_1; // LinearExecutor.java:580
-    linear_residual_y_d7_2 <= linear_residual_y_d6_2; // LinearExecutor.java:580
-    linear_residual_y_d7_3 <= linear_residual_y_d6_3; // LinearExecutor.java:580
+    linear_residual_landed_d1 <= linear_residual_read; // LinearExecutor.java:583
+    linear_residual_landed_d2 <= linear_residual_landed_d1; // LinearExecutor.java:583
+    linear_residual_landed_d3 <= linear_residual_landed_d2; // LinearExecutor.java:583
+    linear_residual_landed_d4 <= linear_residual_landed_d3; // LinearExecutor.java:583
+    linear_residual_landed_d5 <= linear_residual_landed_d4; // LinearExecutor.java:583
+    linear_residual_landed_d6 <= linear_residual_landed_d5; // LinearExecutor.java:583
+    linear_residual_landed_d7 <= linear_residual_landed_d6; // LinearExecutor.java:583
+    linear_residual_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:584
+    linear_residual_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:584
+    linear_residual_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:584
+    linear_residual_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:584
+    linear_residual_y_d2_0 <= linear_residual_y_d1_0; // LinearExecutor.java:584
+    linear_residual_y_d2_1 <= linear_residual_y_d1_1; // LinearExecutor.java:584
+    linear_residual_y_d2_2 <= linear_residual_y_d1_2; // LinearExecutor.java:584
+    linear_residual_y_d2_3 <= linear_residual_y_d1_3; // LinearExecutor.java:584
+    linear_residual_y_d3_0 <= linear_residual_y_d2_0; // LinearExecutor.java:584
+    linear_residual_y_d3_1 <= linear_residual_y_d2_1; // LinearExecutor.java:584
+    linear_residual_y_d3_2 <= linear_residual_y_d2_2; // LinearExecutor.java:584
+    linear_residual_y_d3_3 <= linear_residual_y_d2_3; // LinearExecutor.java:584
+    linear_residual_y_d4_0 <= linear_residual_y_d3_0; // LinearExecutor.java:584
+    linear_residual_y_d4_1 <= linear_residual_y_d3_1; // LinearExecutor.java:584
+    linear_residual_y_d4_2 <= linear_residual_y_d3_2; // LinearExecutor.java:584
+    linear_residual_y_d4_3 <= linear_residual_y_d3_3; // LinearExecutor.java:584
+    linear_residual_y_d5_0 <= linear_residual_y_d4_0; // LinearExecutor.java:584
+    linear_residual_y_d5_1 <= linear_residual_y_d4_1; // LinearExecutor.java:584
+    linear_residual_y_d5_2 <= linear_residual_y_d4_2; // LinearExecutor.java:584
+    linear_residual_y_d5_3 <= linear_residual_y_d4_3; // LinearExecutor.java:584
+    linear_residual_y_d6_0 <= linear_residual_y_d5_0; // LinearExecutor.java:584
+    linear_residual_y_d6_1 <= linear_residual_y_d5_1; // LinearExecutor.java:584
+    linear_residual_y_d6_2 <= linear_residual_y_d5_2; // LinearExecutor.java:584
+    linear_residual_y_d6_3 <= linear_residual_y_d5_3; // LinearExecutor.java:584
+    linear_residual_y_d7_0 <= linear_residual_y_d6_0; // LinearExecutor.java:584
+    linear_residual_y_d7_1 <= linear_residual_y_d6_1; // LinearExecutor.java:584
+    linear_residual_y_d7_2 <= linear_residual_y_d6_2; // LinearExecutor.java:584
+    linear_residual_y_d7_3 <= linear_residual_y_d6_3; // LinearExecutor.java:584
     if (linear_residual_read & ~linear_residual_feed_credits_and) begin // CreditBuffer.java:120
       linear_residual_feed_credits <= linear_residual_feed_credits - 4'd1; // CreditBuffer.java:121
       linear_residual_feed_has_credit <= linear_residual_feed_credits != 4'd1; // CreditBuffer.java:122
@@ -6871,21 +6868,21 @@ module tellme (
       linear_residual_feed_credits <= linear_residual_feed_credits + 4'd1; // CreditBuffer.java:124
       linear_residual_feed_has_credit <= 1'b1; // CreditBuffer.java:125
     end
-    linear_gating_landed_d1 <= linear_gating_read; // LinearExecutor.java:585
-    linear_gating_landed_d2 <= linear_gating_landed_d1; // LinearExecutor.java:585
-    linear_gating_landed_d3 <= linear_gating_landed_d2; // LinearExecutor.java:585
-    linear_gating_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:586
-    linear_gating_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:586
-    linear_gating_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:586
-    linear_gating_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:586
-    linear_gating_y_d2_0 <= linear_gating_y_d1_0; // LinearExecutor.java:586
-    linear_gating_y_d2_1 <= linear_gating_y_d1_1; // LinearExecutor.java:586
-    linear_gating_y_d2_2 <= linear_gating_y_d1_2; // LinearExecutor.java:586
-    linear_gating_y_d2_3 <= linear_gating_y_d1_3; // LinearExecutor.java:586
-    linear_gating_y_d3_0 <= linear_gating_y_d2_0; // LinearExecutor.java:586
-    linear_gating_y_d3_1 <= linear_gating_y_d2_1; // LinearExecutor.java:586
-    linear_gating_y_d3_2 <= linear_gating_y_d2_2; // LinearExecutor.java:586
-    linear_gating_y_d3_3 <= linear_gating_y_d2_3; // LinearExecutor.java:586
+    linear_gating_landed_d1 <= linear_gating_read; // LinearExecutor.java:589
+    linear_gating_landed_d2 <= linear_gating_landed_d1; // LinearExecutor.java:589
+    linear_gating_landed_d3 <= linear_gating_landed_d2; // LinearExecutor.java:589
+    linear_gating_y_d1_0 <= dequantizer_out_payload_y_0; // LinearExecutor.java:590
+    linear_gating_y_d1_1 <= dequantizer_out_payload_y_1; // LinearExecutor.java:590
+    linear_gating_y_d1_2 <= dequantizer_out_payload_y_2; // LinearExecutor.java:590
+    linear_gating_y_d1_3 <= dequantizer_out_payload_y_3; // LinearExecutor.java:590
+    linear_gating_y_d2_0 <= linear_gating_y_d1_0; // LinearExecutor.java:590
+    linear_gating_y_d2_1 <= linear_gating_y_d1_1; // LinearExecutor.java:590
+    linear_gating_y_d2_2 <= linear_gating_y_d1_2; // LinearExecutor.java:590
+    linear_gating_y_d2_3 <= linear_gating_y_d1_3; // LinearExecutor.java:590
+    linear_gating_y_d3_0 <= linear_gating_y_d2_0; // LinearExecutor.java:590
+    linear_gating_y_d3_1 <= linear_gating_y_d2_1; // LinearExecutor.java:590
+    linear_gating_y_d3_2 <= linear_gating_y_d2_2; // LinearExecutor.java:590
+    linear_gating_y_d3_3 <= linear_gating_y_d2_3; // LinearExecutor.java:590
     if (linear_gating_read & ~linear_gating_feed_credits_and) begin // CreditBuffer.java:120
       linear_gating_feed_credits <= linear_gating_feed_credits - 3'd1; // CreditBuffer.java:121
       linear_gating_feed_has_credit <= linear_gating_feed_credits != 3'd1; // CreditBuffer.java:122
@@ -6893,20 +6890,20 @@ module tellme (
       linear_gating_feed_credits <= linear_gating_feed_credits + 3'd1; // CreditBuffer.java:124
       linear_gating_feed_has_credit <= 1'b1; // CreditBuffer.java:125
     end
-    linear_unit_tag_push <= linear_residual_read | linear_gating_read; // LinearExecutor.java:596
-    linear_unit_tag_token <= linear_tag_head_payload_token; // LinearExecutor.java:597
-    linear_unit_tag_word <= linear_tag_head_payload_word; // LinearExecutor.java:598
-    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:613
-    // LinearExecutor.java:614
+    linear_unit_tag_push <= linear_residual_read | linear_gating_read; // LinearExecutor.java:600
+    linear_unit_tag_token <= linear_tag_head_payload_token; // LinearExecutor.java:601
+    linear_unit_tag_word <= linear_tag_head_payload_word; // LinearExecutor.java:602
+    linear_unit_out_q <= linear_unit_out; // LinearExecutor.java:617
+    // LinearExecutor.java:618
     linear_unit_word_0 <= residual_add_out_valid ? residual_add_out_payload_h_0 : gating_out_payload_f_0;
-    // LinearExecutor.java:614
+    // LinearExecutor.java:618
     linear_unit_word_1 <= residual_add_out_valid ? residual_add_out_payload_h_1 : gating_out_payload_f_1;
-    // LinearExecutor.java:614
+    // LinearExecutor.java:618
     linear_unit_word_2 <= residual_add_out_valid ? residual_add_out_payload_h_2 : gating_out_payload_f_2;
-    // LinearExecutor.java:614
+    // LinearExecutor.java:618
     linear_unit_word_3 <= residual_add_out_valid ? residual_add_out_payload_h_3 : gating_out_payload_f_3;
-    linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:615
-    linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:616
+    linear_unit_token <= linear_unit_tags_pop_payload[3:0]; // LinearExecutor.java:619
+    linear_unit_word_index <= linear_unit_tags_pop_payload[19:4]; // LinearExecutor.java:620
     linear_write <= linear_store_write | linear_unit_out_q; // ActivationBuffers.java:166
     // ActivationBuffers.java:167
     linear_write_values_0 <=
@@ -6958,33 +6955,33 @@ module tellme (
         : {linear_unit_word_3[15], ({3'd0, linear_unit_word_3[14:10]} + 8'd112), linear_unit_word_3[9:0], 13'h0};
     linear_write_token <= linear_write_token_mux[2:0]; // ActivationBuffers.java:168
     linear_write_word <= linear_write_word_mux[9:0]; // ActivationBuffers.java:169
-    if (linear_write) begin // LinearExecutor.java:626
-      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:626
+    if (linear_write) begin // LinearExecutor.java:630
+      linear_words_written <= linear_words_written + 24'd1; // LinearExecutor.java:630
     end
-    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:629
-      linear_engine_done <= 1'b0; // LinearExecutor.java:629
-    end else if (tlmm_done) begin // LinearExecutor.java:629
-      linear_engine_done <= 1'b1; // LinearExecutor.java:629
+    if (tlmm_command_valid & tlmm_command_ready) begin // LinearExecutor.java:633
+      linear_engine_done <= 1'b0; // LinearExecutor.java:633
+    end else if (tlmm_done) begin // LinearExecutor.java:633
+      linear_engine_done <= 1'b1; // LinearExecutor.java:633
     end
-    if (linear_start) begin // LinearExecutor.java:673
-      // LinearExecutor.java:673
+    if (linear_start) begin // LinearExecutor.java:677
+      // LinearExecutor.java:677
       linear_rotating <= (linear_epilogue == 4'd1) | (linear_epilogue == 4'd2) | (linear_epilogue == 4'd3);
     end
-    // LinearExecutor.java:632
+    // LinearExecutor.java:636
     if (linear_running & linear_engine_done & (linear_words_written == linear_expected_words)) begin
-      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:633
-      linear_epilogue_reads <= 1'b0; // LinearExecutor.java:634
+      linear_step <= linear_rotating ? LINEAR_STEP_ROTATE : LINEAR_STEP_FINISH; // LinearExecutor.java:637
+      linear_epilogue_reads <= 1'b0; // LinearExecutor.java:638
     end
-    if (rotate_start) begin // LinearExecutor.java:644
-      linear_rotate_started <= 1'b1; // LinearExecutor.java:644
+    if (rotate_start) begin // LinearExecutor.java:648
+      linear_rotate_started <= 1'b1; // LinearExecutor.java:648
     end
-    if (rotate_done) begin // LinearExecutor.java:645
-      linear_rotate_started <= 1'b0; // LinearExecutor.java:646
-      linear_code <= rotate_code; // LinearExecutor.java:647
-      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:648
+    if (rotate_done) begin // LinearExecutor.java:649
+      linear_rotate_started <= 1'b0; // LinearExecutor.java:650
+      linear_code <= rotate_code; // LinearExecutor.java:651
+      linear_step <= LINEAR_STEP_FINISH; // LinearExecutor.java:652
     end
-    if (linear_done) begin // LinearExecutor.java:654
-      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:654
+    if (linear_done) begin // LinearExecutor.java:658
+      linear_step <= LINEAR_STEP_IDLE; // LinearExecutor.java:658
     end
     if (!ap_rst_n) begin
       linear_bad_field <= 1'b0;
@@ -7110,7 +7107,7 @@ module tellme (
   // head through the RoPE unit, stored over dst and into the K or V cache
   always @(*) begin
     rotate_start = 1'b0; // RotateAndCache.java:78
-    // LinearExecutor.java:643
+    // LinearExecutor.java:647
     rotate_start = (linear_step == LINEAR_STEP_ROTATE) & ~linear_rotate_started & ~linear_reads_lent;
   end
 
@@ -8586,9 +8583,9 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:27: LinearExecutor: linear_bad_size is current where it is read");
         $stop;
       end
-      // LinearExecutor.java:674
+      // LinearExecutor.java:678
       if (!(linear_cache == ((linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:674: LinearExecutor: linear_cache follows the epilogue");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:678: LinearExecutor: linear_cache follows the epilogue");
         $stop;
       end
       if (!(~(linear_step == LINEAR_STEP_HEADS)
@@ -8616,30 +8613,39 @@ module tellme (
                  "while the product runs");
         $stop;
       end
-      // LinearExecutor.java:444
+      if (!(~linear_running
+            | (linear_token_fed
+               == ((linear_taken_beats == linear_beats_per_token)
+                   & (linear_feed_word == linear_words_per_token)
+                   & ~linear_feed_pending)))) begin // LinearExecutor.java:397
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:397: LinearExecutor: the token-fed flag follows the ",
+                 "counts");
+        $stop;
+      end
+      // LinearExecutor.java:448
       if (!(~tlmm_results_valid
             | (linear_groups_of_tile
                == (linear_last_tile ? linear_command_lastTileGroups : linear_command_tileGroups)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:444: LinearExecutor: the tile's row groups are current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:448: LinearExecutor: the tile's row groups are current");
         $stop;
       end
-      // LinearExecutor.java:447
+      // LinearExecutor.java:451
       if (!(~tlmm_results_valid
             | ((linear_one_group_tile == (linear_groups_of_tile == 16'd1))
                & (linear_next_tile_last == assert_cmp)
                & (linear_next_tile_one_group
                   == ((assert_cmp ? linear_command_lastTileGroups : linear_command_tileGroups) == 16'd1))))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:447: LinearExecutor: the tile's one-group, ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:451: LinearExecutor: the tile's one-group, ",
                  "next-tile-last and next-tile-one-group flags are current");
         $stop;
       end
-      // LinearExecutor.java:451
+      // LinearExecutor.java:455
       if (!(~tlmm_results_valid | (linear_last_group == ((linear_group + 16'd1) == linear_groups_of_tile)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:451: LinearExecutor: the last-group flag is current");
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:455: LinearExecutor: the last-group flag is current");
         $stop;
       end
-      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:480
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:480: LinearExecutor: the tag queue has room");
+      if (!(~linear_tag_valid | linear_tag_ready)) begin // LinearExecutor.java:484
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:484: LinearExecutor: the tag queue has room");
         $stop;
       end
       // Ahead.java:51
@@ -8648,13 +8654,13 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:51: LinearExecutor: linear_vectors is current where it is read");
         $stop;
       end
-      if (!(linear_residual_add == (linear_epilogue_q == 4'd4))) begin // LinearExecutor.java:674
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:674: LinearExecutor: linear_residual_add follows the ",
+      if (!(linear_residual_add == (linear_epilogue_q == 4'd4))) begin // LinearExecutor.java:678
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:678: LinearExecutor: linear_residual_add follows the ",
                  "epilogue");
         $stop;
       end
-      if (!(linear_gate_up == (linear_epilogue_q == 4'd5))) begin // LinearExecutor.java:674
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:674: LinearExecutor: linear_gate_up follows the ",
+      if (!(linear_gate_up == (linear_epilogue_q == 4'd5))) begin // LinearExecutor.java:678
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:678: LinearExecutor: linear_gate_up follows the ",
                  "epilogue");
         $stop;
       end
@@ -8662,8 +8668,8 @@ module tellme (
             == ((linear_epilogue_q == 4'd0)
                 | (linear_epilogue_q == 4'd1)
                 | (linear_epilogue_q == 4'd2)
-                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:674
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:674: LinearExecutor: linear_stores_y follows the ",
+                | (linear_epilogue_q == 4'd3)))) begin // LinearExecutor.java:678
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:678: LinearExecutor: linear_stores_y follows the ",
                  "epilogue");
         $stop;
       end
@@ -8674,14 +8680,14 @@ module tellme (
                  "is read");
         $stop;
       end
-      if (!(linear_epilogue_reads == (linear_running & ~linear_stores_y))) begin // LinearExecutor.java:567
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:567: LinearExecutor: the epilogue-reads flag follows ",
+      if (!(linear_epilogue_reads == (linear_running & ~linear_stores_y))) begin // LinearExecutor.java:571
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:571: LinearExecutor: the epilogue-reads flag follows ",
                  "RUN and the epilogue");
         $stop;
       end
-      // LinearExecutor.java:575
+      // LinearExecutor.java:579
       if (!(~(linear_y_take & ~linear_tag_head_payload_padding & ~linear_stores_y) | linear_running)) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:575: LinearExecutor: an epilogue reads only while ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:579: LinearExecutor: an epilogue reads only while ",
                  "LINEAR runs");
         $stop;
       end
@@ -8725,18 +8731,18 @@ module tellme (
                  "while the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:599
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:599: LinearExecutor: the unit tag queue has room");
+      if (!(~linear_unit_tag_valid | linear_unit_tag_ready)) begin // LinearExecutor.java:603
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:603: LinearExecutor: the unit tag queue has room");
         $stop;
       end
-      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:617
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:617: LinearExecutor: one write to the buffer a cycle");
+      if (!(~(linear_store_write & linear_unit_out_q))) begin // LinearExecutor.java:621
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:621: LinearExecutor: one write to the buffer a cycle");
         $stop;
       end
-      // LinearExecutor.java:674
+      // LinearExecutor.java:678
       if (!(linear_rotating
             == ((linear_epilogue_q == 4'd1) | (linear_epilogue_q == 4'd2) | (linear_epilogue_q == 4'd3)))) begin
-        $display("ASSERTION FAILED in %m: LinearExecutor.java:674: LinearExecutor: linear_rotating follows the ",
+        $display("ASSERTION FAILED in %m: LinearExecutor.java:678: LinearExecutor: linear_rotating follows the ",
                  "epilogue");
         $stop;
       end

@@ -390,8 +390,12 @@ final class LinearExecutor extends Area {
         activations.valid.set(running.and(gearbox.out.valid).and(beatsLeft));
         activations.payload.set(gearbox.out.payload.slice(8 * activationBytes - 1, 0));
         gearbox.out.ready.set(activations.ready.and(beatsLeft));
-        Bool tokenFed = running.and(takenBeats.eq(beatsPerToken)).and(feedWord.eq(wordsPerToken))
-                .and(feedPending.not()).named("linear_token_fed");
+        // The token is fed once its beats are taken and its words read, from the flags (for timing: the counts'
+        // compares lay on the path into the gearbox's clear): the counts stop at their totals.
+        Bool tokenFed = running.and(beatsLeft.not()).and(wordsLeft.not()).and(feedPending.not())
+                .named("linear_token_fed");
+        assertAlways(running.not().or(tokenFed.eq(takenBeats.eq(beatsPerToken).and(feedWord.eq(wordsPerToken))
+                        .and(feedPending.not()))), "LinearExecutor: the token-fed flag follows the counts");
         gearbox.clear.set(tokenFed);
         when(activations.fire(), () -> {
             takenBeats.set(takenBeats.add(1).trunc(16));
