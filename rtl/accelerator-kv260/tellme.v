@@ -1880,30 +1880,30 @@ module tellme (
   reg  [15:0]  quantize_word_stage_payload_2;                      // Stream.java:141
   reg  [15:0]  quantize_word_stage_payload_3;                      // Stream.java:141
   wire         quantize_word_stage_ready;                          // Stream.java:142
-  wire         quantize_last_word;                                 // QuantizeExecutor.java:173
-  wire         quantize_last_fed;                                  // QuantizeExecutor.java:174
-  reg  [0:0]   quantize_gain_part;                                 // QuantizeExecutor.java:187
-  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:188
-  wire         quantize_last_gain_part;                            // QuantizeExecutor.java:189
-  reg          quantize_last_gain;                                 // QuantizeExecutor.java:192
-  wire         quantize_gaining;                                   // QuantizeExecutor.java:205
-  wire         quantize_gains_valid;                               // QuantizeExecutor.java:206
-  wire         quantize_gains_ready;                               // QuantizeExecutor.java:206
-  wire [15:0]  quantize_gains_payload_0;                           // QuantizeExecutor.java:206
-  wire [15:0]  quantize_gains_payload_1;                           // QuantizeExecutor.java:206
-  wire [15:0]  quantize_gains_payload_2;                           // QuantizeExecutor.java:206
-  wire [15:0]  quantize_gains_payload_3;                           // QuantizeExecutor.java:206
+  reg          quantize_last_word;                                 // QuantizeExecutor.java:175
+  wire         quantize_last_fed;                                  // QuantizeExecutor.java:179
+  reg  [0:0]   quantize_gain_part;                                 // QuantizeExecutor.java:193
+  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:194
+  wire         quantize_last_gain_part;                            // QuantizeExecutor.java:195
+  reg          quantize_last_gain;                                 // QuantizeExecutor.java:198
+  wire         quantize_gaining;                                   // QuantizeExecutor.java:211
+  wire         quantize_gains_valid;                               // QuantizeExecutor.java:212
+  wire         quantize_gains_ready;                               // QuantizeExecutor.java:212
+  wire [15:0]  quantize_gains_payload_0;                           // QuantizeExecutor.java:212
+  wire [15:0]  quantize_gains_payload_1;                           // QuantizeExecutor.java:212
+  wire [15:0]  quantize_gains_payload_2;                           // QuantizeExecutor.java:212
+  wire [15:0]  quantize_gains_payload_3;                           // QuantizeExecutor.java:212
   reg          quantize_gain_skid_buffered;                        // Stream.java:162
   reg  [15:0]  quantize_gain_skid_buffer_0;                        // Stream.java:163
   reg  [15:0]  quantize_gain_skid_buffer_1;                        // Stream.java:163
   reg  [15:0]  quantize_gain_skid_buffer_2;                        // Stream.java:163
   reg  [15:0]  quantize_gain_skid_buffer_3;                        // Stream.java:163
   wire         quantize_gain_skid_ready;                           // Stream.java:164
-  wire         quantize_gain_taken;                                // QuantizeExecutor.java:218
-  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:237
-  wire         quantize_out_beat;                                  // QuantizeExecutor.java:239
-  reg          quantize_last_token;                                // QuantizeExecutor.java:258
-  wire         quantize_done;                                      // QuantizeExecutor.java:269
+  wire         quantize_gain_taken;                                // QuantizeExecutor.java:224
+  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:243
+  wire         quantize_out_beat;                                  // QuantizeExecutor.java:245
+  reg          quantize_last_token;                                // QuantizeExecutor.java:264
+  wire         quantize_done;                                      // QuantizeExecutor.java:275
 
   // attention_executor
   reg          attention_start;                                    // AttentionExecutor.java:61
@@ -3754,15 +3754,15 @@ module tellme (
   assign rms_max_gamma_payload_2 = quantize_gain_skid_buffered ? quantize_gain_skid_buffer_2 : quantize_gains_payload_2;
   // Stream.java:102
   assign rms_max_gamma_payload_3 = quantize_gain_skid_buffered ? quantize_gain_skid_buffer_3 : quantize_gains_payload_3;
-  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:230
-  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:231
-  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:233
-  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:233
-  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:233
-  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:233
-  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:235
-  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:236
-  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:238
+  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:236
+  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:237
+  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:239
+  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:239
+  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:239
+  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:239
+  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:241
+  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:242
+  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:244
   // AttentionExecutor.java:271
   assign attention_command_valid = (attention_issue_step == ISSUE_STEP_COMMAND) & ~attention_failed;
   assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:272
@@ -4118,8 +4118,8 @@ module tellme (
     if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:162
       data_beat_ready = embed_last_part; // EmbedUnit.java:162
     end
-    if (quantize_gaining) begin // QuantizeExecutor.java:219
-      // QuantizeExecutor.java:219
+    if (quantize_gaining) begin // QuantizeExecutor.java:225
+      // QuantizeExecutor.java:225
       data_beat_ready = quantize_gain_taken & (quantize_last_gain_part | quantize_last_gain);
     end
     if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:189
@@ -4734,16 +4734,16 @@ module tellme (
     quantized_write_data = 32'h0; // QuantizedStore.java:69
     quantized_mc_write = 1'b0; // QuantizedStore.java:70
     quantized_mc_data = 32'h0; // QuantizedStore.java:71
-    if (quantize_out_beat) begin // QuantizeExecutor.java:244
-      quantized_write = 1'b1; // QuantizeExecutor.java:245
-      quantized_write_token = quantize_out_token[2:0]; // QuantizeExecutor.java:246
-      quantized_write_word = quantize_out_word[9:0]; // QuantizeExecutor.java:247
-      // QuantizeExecutor.java:248
+    if (quantize_out_beat) begin // QuantizeExecutor.java:250
+      quantized_write = 1'b1; // QuantizeExecutor.java:251
+      quantized_write_token = quantize_out_token[2:0]; // QuantizeExecutor.java:252
+      quantized_write_word = quantize_out_word[9:0]; // QuantizeExecutor.java:253
+      // QuantizeExecutor.java:254
       quantized_write_data =
           {quantizer_out_payload_q_3, quantizer_out_payload_q_2, quantizer_out_payload_q_1, quantizer_out_payload_q_0};
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:250
-        quantized_mc_write = 1'b1; // QuantizeExecutor.java:251
-        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:252
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:256
+        quantized_mc_write = 1'b1; // QuantizeExecutor.java:257
+        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:258
       end
     end
   end
@@ -5120,28 +5120,27 @@ module tellme (
   assign quantize_words_ready = ~quantize_word_skid_buffered; // Stream.java:165
   assign quantize_word_skid_ready = quantize_word_skid_ready_or; // Stream.java:144
   assign quantize_word_stage_ready = rms_max_in_ready; // Stream.java:103
-  assign quantize_last_word = (quantize_word + 16'd1) == quantize_length_words; // QuantizeExecutor.java:173
-  assign quantize_last_fed = (quantize_token + 4'd1) == quantize_token_count; // QuantizeExecutor.java:174
-  assign quantize_last_gain_part = quantize_gain_part; // QuantizeExecutor.java:189
+  assign quantize_last_fed = (quantize_token + 4'd1) == quantize_token_count; // QuantizeExecutor.java:179
+  assign quantize_last_gain_part = quantize_gain_part; // QuantizeExecutor.java:195
   assign quantize_gaining =
       quantize_norm_q
       & ((quantize_step == QUANTIZE_STEP_TOKEN)
          | (quantize_step == QUANTIZE_STEP_STREAM)
-         | (quantize_step == QUANTIZE_STEP_DRAIN)); // QuantizeExecutor.java:205
+         | (quantize_step == QUANTIZE_STEP_DRAIN)); // QuantizeExecutor.java:211
   assign quantize_gains_ready = ~quantize_gain_skid_buffered; // Stream.java:165
   assign quantize_gain_skid_ready = rms_max_gamma_ready; // Stream.java:103
-  assign quantize_gains_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:208
-  // QuantizeExecutor.java:215
+  assign quantize_gains_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:214
+  // QuantizeExecutor.java:221
   assign quantize_gains_payload_0 = quantize_gain_part ? data_beat_payload_data[79:64] : data_beat_payload_data[15:0];
-  // QuantizeExecutor.java:215
+  // QuantizeExecutor.java:221
   assign quantize_gains_payload_1 = quantize_gain_part ? data_beat_payload_data[95:80] : data_beat_payload_data[31:16];
-  // QuantizeExecutor.java:215
+  // QuantizeExecutor.java:221
   assign quantize_gains_payload_2 = quantize_gain_part ? data_beat_payload_data[111:96] : data_beat_payload_data[47:32];
   assign quantize_gains_payload_3 =
-      quantize_gain_part ? data_beat_payload_data[127:112] : data_beat_payload_data[63:48]; // QuantizeExecutor.java:215
-  assign quantize_gain_taken = quantize_gains_valid & quantize_gains_ready; // QuantizeExecutor.java:218
-  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:239
-  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:269
+      quantize_gain_part ? data_beat_payload_data[127:112] : data_beat_payload_data[63:48]; // QuantizeExecutor.java:221
+  assign quantize_gain_taken = quantize_gains_valid & quantize_gains_ready; // QuantizeExecutor.java:224
+  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:245
+  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:275
 
   always @(posedge ap_clk) begin
     quantize_bad_field <= quantize_bad_field_or; // Ahead.java:26
@@ -5226,20 +5225,24 @@ module tellme (
       quantize_word_stage_payload_3 <=
           quantize_word_skid_buffered ? quantize_word_skid_buffer_3 : quantize_words_fifo_pop_payload[63:48];
     end
-    if (quantize_words_fifo_pop_valid & quantize_words_ready) begin // QuantizeExecutor.java:175
-      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:176
-      if (quantize_last_word) begin // QuantizeExecutor.java:177
-        quantize_step <= QUANTIZE_STEP_DRAIN; // QuantizeExecutor.java:178
-        if (~quantize_last_fed) begin // QuantizeExecutor.java:179
-          quantize_token <= quantize_token + 4'd1; // QuantizeExecutor.java:180
-          quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:181
+    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:178
+      quantize_last_word <= quantize_length_words == 16'd1; // QuantizeExecutor.java:178
+    end
+    if (quantize_words_fifo_pop_valid & quantize_words_ready) begin // QuantizeExecutor.java:180
+      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:181
+      quantize_last_word <= (quantize_word + 16'd2) == quantize_length_words; // QuantizeExecutor.java:182
+      if (quantize_last_word) begin // QuantizeExecutor.java:183
+        quantize_step <= QUANTIZE_STEP_DRAIN; // QuantizeExecutor.java:184
+        if (~quantize_last_fed) begin // QuantizeExecutor.java:185
+          quantize_token <= quantize_token + 4'd1; // QuantizeExecutor.java:186
+          quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:187
         end
       end
     end
-    if (quantize_start) begin // QuantizeExecutor.java:196
-      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:197
-      quantize_last_gain <= {2'd0, quantize_length[15:2]} == 16'd1; // QuantizeExecutor.java:198
-      quantize_gain_part <= 1'b0; // QuantizeExecutor.java:200
+    if (quantize_start) begin // QuantizeExecutor.java:202
+      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:203
+      quantize_last_gain <= {2'd0, quantize_length[15:2]} == 16'd1; // QuantizeExecutor.java:204
+      quantize_gain_part <= 1'b0; // QuantizeExecutor.java:206
     end
     if (~quantize_gain_skid_buffered) begin // Stream.java:166
       quantize_gain_skid_buffer_0 <= quantize_gains_payload_0; // Stream.java:166
@@ -5252,32 +5255,32 @@ module tellme (
     end else if (quantize_gains_valid) begin // Stream.java:168
       quantize_gain_skid_buffered <= 1'b1; // Stream.java:168
     end
-    if (quantize_gain_taken) begin // QuantizeExecutor.java:220
-      quantize_gains_sent <= quantize_last_gain ? 16'd0 : (quantize_gains_sent + 16'd1); // QuantizeExecutor.java:221
+    if (quantize_gain_taken) begin // QuantizeExecutor.java:226
+      quantize_gains_sent <= quantize_last_gain ? 16'd0 : (quantize_gains_sent + 16'd1); // QuantizeExecutor.java:227
       quantize_last_gain <=
           quantize_last_gain ? (quantize_length_words == 16'd1)
-          : ((quantize_gains_sent + 16'd2) == quantize_length_words); // QuantizeExecutor.java:222
-      // QuantizeExecutor.java:224
+          : ((quantize_gains_sent + 16'd2) == quantize_length_words); // QuantizeExecutor.java:228
+      // QuantizeExecutor.java:230
       quantize_gain_part <= ~(quantize_last_gain_part | quantize_last_gain) & (quantize_gain_part + 1'b1);
     end
-    if (quantize_out_beat) begin // QuantizeExecutor.java:244
-      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:249
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:250
-        quantize_out_word <= 16'd0; // QuantizeExecutor.java:253
+    if (quantize_out_beat) begin // QuantizeExecutor.java:250
+      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:255
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:256
+        quantize_out_word <= 16'd0; // QuantizeExecutor.java:259
       end
     end
-    if (quantize_start) begin // QuantizeExecutor.java:262
-      quantize_last_token <= quantize_tokens == 4'd1; // QuantizeExecutor.java:262
+    if (quantize_start) begin // QuantizeExecutor.java:268
+      quantize_last_token <= quantize_tokens == 4'd1; // QuantizeExecutor.java:268
     end
-    if (quantize_out_beat & quantizer_out_payload_last) begin // QuantizeExecutor.java:263
-      quantize_out_token <= quantize_out_token + 4'd1; // QuantizeExecutor.java:264
-      quantize_last_token <= (quantize_out_token + 4'd2) == quantize_token_count; // QuantizeExecutor.java:265
-      if (quantize_last_token) begin // QuantizeExecutor.java:266
-        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:266
+    if (quantize_out_beat & quantizer_out_payload_last) begin // QuantizeExecutor.java:269
+      quantize_out_token <= quantize_out_token + 4'd1; // QuantizeExecutor.java:270
+      quantize_last_token <= (quantize_out_token + 4'd2) == quantize_token_count; // QuantizeExecutor.java:271
+      if (quantize_last_token) begin // QuantizeExecutor.java:272
+        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:272
       end
     end
-    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:270
-      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:270
+    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:276
+      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:276
     end
     if (!ap_rst_n) begin
       quantize_bad_field <= 1'b0;
@@ -5309,6 +5312,7 @@ module tellme (
       quantize_words_has_credit <= 1'b1;
       quantize_word_skid_buffered <= 1'b0;
       quantize_word_stage_valid <= 1'b0;
+      quantize_last_word <= 1'b0;
       quantize_gains_sent <= 16'd0;
       quantize_last_gain <= 1'b0;
       quantize_gain_part <= 1'b0;
@@ -8485,21 +8489,28 @@ module tellme (
                  "the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      // QuantizeExecutor.java:193
+      // QuantizeExecutor.java:176
+      if (!(~(quantize_step == QUANTIZE_STEP_STREAM)
+            | (quantize_last_word == ((quantize_word + 16'd1) == quantize_length_words)))) begin
+        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:176: QuantizeExecutor: the last-word flag follows ",
+                 "the words fed");
+        $stop;
+      end
+      // QuantizeExecutor.java:199
       if (!(~(quantize_norm_q
               & ((quantize_step == QUANTIZE_STEP_TOKEN)
                  | (quantize_step == QUANTIZE_STEP_STREAM)
                  | (quantize_step == QUANTIZE_STEP_DRAIN)))
             | (quantize_last_gain == ((quantize_gains_sent + 16'd1) == quantize_length_words)))) begin
-        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:193: QuantizeExecutor: the last-gain flag follows ",
+        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:199: QuantizeExecutor: the last-gain flag follows ",
                  "the gains sent");
         $stop;
       end
-      // QuantizeExecutor.java:259
+      // QuantizeExecutor.java:265
       if (!((quantize_step == QUANTIZE_STEP_IDLE)
             | (quantize_step == QUANTIZE_STEP_FINISH)
             | (quantize_last_token == ((quantize_out_token + 4'd1) == quantize_token_count)))) begin
-        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:259: QuantizeExecutor: the last-token flag follows ",
+        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:265: QuantizeExecutor: the last-token flag follows ",
                  "the stored tokens");
         $stop;
       end

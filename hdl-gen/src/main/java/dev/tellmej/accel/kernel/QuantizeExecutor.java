@@ -170,10 +170,16 @@ final class QuantizeExecutor extends Area {
         // ready).
         Stream<Vec<Bits>> toRms = words.connect(new Flow<>(arrived, buffers.readStored));
         toRms.s2mPipe("quantize_word_skid").stage("quantize_word_stage").connectTo(rms.in);
-        Bool lastWord = word.add(1).trunc(16).eq(lengthWords).named("quantize_last_word");
+        // Whether the word entering RMS-MAX is the token's last, a flag set with the count (for timing: the
+        // increment and the compare with the length lay on the path into the step).
+        Bool lastWord = reg("quantize_last_word", bool(), 0);
+        assertAlways(step.is(QuantizeStep.STREAM).not().or(lastWord.eq(word.add(1).trunc(16).eq(lengthWords))),
+                "QuantizeExecutor: the last-word flag follows the words fed");
+        when(step.is(QuantizeStep.TOKEN), () -> lastWord.set(lengthWords.eq(1)));
         Bool lastFed = token.add(1).trunc(tokenBits).eq(tokens).named("quantize_last_fed");
         when(toRms.fire(), () -> {
             word.set(word.add(1).trunc(16));
+            lastWord.set(word.add(2).trunc(16).eq(lengthWords));
             when(lastWord, () -> {
                 step.set(QuantizeStep.DRAIN);
                 when(lastFed.not(), () -> {
