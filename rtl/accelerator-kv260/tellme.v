@@ -2581,12 +2581,12 @@ module tellme (
   reg  [15:0]  read_beat;                                          // Sequencer.java:67
   reg          read_issued;                                        // Sequencer.java:68
   wire         header_beat;                                        // Sequencer.java:69
-  reg          header_magic_ok;                                    // Sequencer.java:761
-  reg          header_version_ok;                                  // Sequencer.java:761
-  reg  [31:0]  header_program_offset;                              // Sequencer.java:761
-  reg  [31:0]  header_program_length;                              // Sequencer.java:761
-  reg  [31:0]  header_context;                                     // Sequencer.java:761
-  reg  [31:0]  header_vocab;                                       // Sequencer.java:761
+  reg          header_magic_ok;                                    // Sequencer.java:759
+  reg          header_version_ok;                                  // Sequencer.java:759
+  reg  [31:0]  header_program_offset;                              // Sequencer.java:759
+  reg  [31:0]  header_program_length;                              // Sequencer.java:759
+  reg  [31:0]  header_context;                                     // Sequencer.java:759
+  reg  [31:0]  header_vocab;                                       // Sequencer.java:759
   wire [63:0]  logits_offset;                                      // Sequencer.java:88
   reg  [63:0]  debug_base;                                         // Sequencer.java:89
   wire         image_valid;                                        // Sequencer.java:91
@@ -2623,11 +2623,11 @@ module tellme (
   wire         waiting_for_data;                                   // Sequencer.java:170
   reg  [32:0]  call_end;                                           // Ahead.java:33
   reg          bad_call;                                           // Ahead.java:26
-  reg          header_past_context;                                // Sequencer.java:761
+  reg          header_past_context;                                // Sequencer.java:759
   wire [7:0]   opcode;                                             // Sequencer.java:189
-  wire         setup_bad_head_dim_now;                             // Sequencer.java:707
+  wire         setup_bad_head_dim_now;                             // Sequencer.java:705
   reg          setup_bad_head_dim;                                 // Sequencer.java:193
-  wire         setup_grouped_now;                                  // Sequencer.java:722
+  wire         setup_grouped_now;                                  // Sequencer.java:720
   reg          setup_ungrouped;                                    // Sequencer.java:194
   reg          setup_short_cache;                                  // Sequencer.java:195
   wire         setup_bad;                                          // Sequencer.java:196
@@ -2639,11 +2639,11 @@ module tellme (
   reg  [63:0]  logits_address;                                     // Sequencer.java:276
   wire         first_word_beat;                                    // Sequencer.java:282
   wire [7:0]   fetched_opcode;                                     // Sequencer.java:284
-  reg          is_embed;                                           // Sequencer.java:731
-  reg          is_quantize;                                        // Sequencer.java:731
-  reg          is_attention;                                       // Sequencer.java:731
-  reg          is_lm_head;                                         // Sequencer.java:731
-  reg          is_linear;                                          // Sequencer.java:731
+  reg          is_embed;                                           // Sequencer.java:729
+  reg          is_quantize;                                        // Sequencer.java:729
+  reg          is_attention;                                       // Sequencer.java:729
+  reg          is_lm_head;                                         // Sequencer.java:729
+  reg          is_linear;                                          // Sequencer.java:729
   wire         unit_done;                                          // Sequencer.java:291
   reg  [7:0]   unit_code;                                          // Sequencer.java:292
   reg          unit_done_q;                                        // Sequencer.java:300
@@ -2653,44 +2653,44 @@ module tellme (
   reg  [3:0]   tap_tokens_q;                                       // Sequencer.java:316
   reg  [3:0]   tap_dst_of;                                         // Sequencer.java:317
   wire         has_tap;                                            // Sequencer.java:322
-  reg  [3:0]   tap_value_tokens;                                   // Sequencer.java:333
-  reg  [23:0]  tap_value_elements;                                 // Sequencer.java:334
+  reg  [3:0]   tap_value_tokens;                                   // Sequencer.java:331
+  reg  [23:0]  tap_value_elements;                                 // Sequencer.java:332
   reg  [27:0]  tap_value_part0;                                    // PartialProducts.java:48
-  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:337
-  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:338
+  reg  [33:0]  tap_value_bytes_q;                                  // Sequencer.java:335
+  reg  [33:0]  tap_bytes_q;                                        // Sequencer.java:336
   reg  [34:0]  tap_used_with_header;                               // Ahead.java:33
-  reg          tap_fits;                                           // Sequencer.java:345
-  reg  [63:0]  tap_record_at;                                      // Sequencer.java:347
-  reg  [2:0]   tap_settling;                                       // Sequencer.java:350
-  reg          tap_busy;                                           // Sequencer.java:360
-  reg          data_writes_drained_q;                              // Sequencer.java:364
-  reg          peek_issued;                                        // Sequencer.java:377
-  reg          peek_busy;                                          // Sequencer.java:378
-  reg          peek_in;                                            // Sequencer.java:379
-  reg          peek_failed;                                        // Sequencer.java:380
-  reg          peek_searching;                                     // Sequencer.java:381
-  reg          peek_found;                                         // Sequencer.java:382
-  reg  [0:0]   peek_beat;                                          // Sequencer.java:383
-  reg  [2:0]   peek_beats_left;                                    // Sequencer.java:384
-  reg  [127:0] peek_word;                                          // Sequencer.java:385
-  wire [31:0]  instructions_after;                                 // Sequencer.java:386
-  wire [2:0]   peek_words;                                         // Sequencer.java:388
-  reg  [2:0]   peek_beats;                                         // Sequencer.java:395
-  reg          more_instructions;                                  // Sequencer.java:396
-  reg  [63:0]  peek_address;                                       // Sequencer.java:397
-  wire         peek_wanted;                                        // Sequencer.java:401
-  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:420
-  wire         peek_linear;                                        // Sequencer.java:445
-  reg          drop_prefetch;                                      // Sequencer.java:458
-  wire         token_outside_0;                                    // Sequencer.java:503
-  wire         token_outside_1;                                    // Sequencer.java:503
-  wire         token_outside_2;                                    // Sequencer.java:503
-  wire         token_outside_3;                                    // Sequencer.java:503
-  reg          token_outside_picked;                               // Sequencer.java:506
-  wire         token_outside;                                      // Sequencer.java:506
-  wire [31:0]  tokens_left;                                        // Sequencer.java:533
-  reg          record_written;                                     // Sequencer.java:687
-  wire         record_done;                                        // Sequencer.java:689
+  reg          tap_fits;                                           // Sequencer.java:343
+  reg  [63:0]  tap_record_at;                                      // Sequencer.java:345
+  reg  [2:0]   tap_settling;                                       // Sequencer.java:348
+  reg          tap_busy;                                           // Sequencer.java:358
+  reg          data_writes_drained_q;                              // Sequencer.java:362
+  reg          peek_issued;                                        // Sequencer.java:375
+  reg          peek_busy;                                          // Sequencer.java:376
+  reg          peek_in;                                            // Sequencer.java:377
+  reg          peek_failed;                                        // Sequencer.java:378
+  reg          peek_searching;                                     // Sequencer.java:379
+  reg          peek_found;                                         // Sequencer.java:380
+  reg  [0:0]   peek_beat;                                          // Sequencer.java:381
+  reg  [2:0]   peek_beats_left;                                    // Sequencer.java:382
+  reg  [127:0] peek_word;                                          // Sequencer.java:383
+  wire [31:0]  instructions_after;                                 // Sequencer.java:384
+  wire [2:0]   peek_words;                                         // Sequencer.java:386
+  reg  [2:0]   peek_beats;                                         // Sequencer.java:393
+  reg          more_instructions;                                  // Sequencer.java:394
+  reg  [63:0]  peek_address;                                       // Sequencer.java:395
+  wire         peek_wanted;                                        // Sequencer.java:399
+  wire [7:0]   peek_arriving_opcode;                               // Sequencer.java:418
+  wire         peek_linear;                                        // Sequencer.java:443
+  reg          drop_prefetch;                                      // Sequencer.java:456
+  wire         token_outside_0;                                    // Sequencer.java:501
+  wire         token_outside_1;                                    // Sequencer.java:501
+  wire         token_outside_2;                                    // Sequencer.java:501
+  wire         token_outside_3;                                    // Sequencer.java:501
+  reg          token_outside_picked;                               // Sequencer.java:504
+  wire         token_outside;                                      // Sequencer.java:504
+  wire [31:0]  tokens_left;                                        // Sequencer.java:531
+  reg          record_written;                                     // Sequencer.java:685
+  wire         record_done;                                        // Sequencer.java:687
   (* ram_style = "block" *)
   reg  [31:0]  residual_lane0 [0:3071];                            // ActivationBuffers.java:127
   (* ram_style = "block" *)
@@ -3897,21 +3897,21 @@ module tellme (
   assign kv_cache_writer_command_payload_headStride = {rotate_run_bytes[30:0], 1'b0}; // RotateAndCache.java:322
   assign kv_cache_writer_command_payload_heads = linear_heads[7:0]; // RotateAndCache.java:323
   assign kv_cache_writer_command_payload_rowBeats = {3'd0, rotate_row_bytes[16:4]}; // RotateAndCache.java:324
-  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:665
-  assign record_error_code = {24'd0, error_code}; // Sequencer.java:666
-  assign record_error_detail = error_detail; // Sequencer.java:667
-  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:668
-  assign record_instructions = instructions_executed; // Sequencer.java:669
-  assign record_argmax = lm_head_argmax; // Sequencer.java:670
-  assign record_cycles = call_cycles; // Sequencer.java:671
-  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:672
-  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:673
-  assign record_tapping = tapping; // Sequencer.java:674
-  assign record_tap_records = tap_records; // Sequencer.java:675
-  assign record_tap_used = tap_used; // Sequencer.java:676
-  assign record_tap_dropped = tap_dropped; // Sequencer.java:677
-  assign record_address = arg_io; // Sequencer.java:678
-  assign record_area_address = debug_base; // Sequencer.java:679
+  assign record_status = no_error ? 32'd1 : 32'd2; // Sequencer.java:663
+  assign record_error_code = {24'd0, error_code}; // Sequencer.java:664
+  assign record_error_detail = error_detail; // Sequencer.java:665
+  assign record_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:666
+  assign record_instructions = instructions_executed; // Sequencer.java:667
+  assign record_argmax = lm_head_argmax; // Sequencer.java:668
+  assign record_cycles = call_cycles; // Sequencer.java:669
+  assign record_ddr_busy_cycles = call_ddr_busy_cycles; // Sequencer.java:670
+  assign record_stall_cycles = call_stall_cycles; // Sequencer.java:671
+  assign record_tapping = tapping; // Sequencer.java:672
+  assign record_tap_records = tap_records; // Sequencer.java:673
+  assign record_tap_used = tap_used; // Sequencer.java:674
+  assign record_tap_dropped = tap_dropped; // Sequencer.java:675
+  assign record_address = arg_io; // Sequencer.java:676
+  assign record_area_address = debug_base; // Sequencer.java:677
   assign stalled = waiting_for_data; // TellmeKernel.java:171
   assign interrupt = control_interrupt; // TellmeKernel.java:172
 
@@ -3942,19 +3942,19 @@ module tellme (
   // call_control (CallControl.java:40): takes ap_start, holds the arguments, counts the call's cycles, reports its end
   always @(*) begin
     call_finish = 1'b0; // CallControl.java:42
-    case (phase) // Sequencer.java:460
-      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:655
+    case (phase) // Sequencer.java:458
+      STEP_FINISH: call_finish = 1'b1; // Sequencer.java:653
       default: ;
     endcase
   end
 
   assign call_start = control_ap_start & ~call_busy; // CallControl.java:48
   assign result_failed = result_error_code != 8'd0; // CallControl.java:70
-  assign result_error_code = error_code; // Sequencer.java:659
-  assign result_error_detail = error_detail; // Sequencer.java:660
-  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:661
-  assign result_instructions = instructions_executed; // Sequencer.java:662
-  assign result_argmax = lm_head_argmax; // Sequencer.java:663
+  assign result_error_code = error_code; // Sequencer.java:657
+  assign result_error_detail = error_detail; // Sequencer.java:658
+  assign result_position = no_error ? call_end[31:0] : arg_start_position; // Sequencer.java:659
+  assign result_instructions = instructions_executed; // Sequencer.java:660
+  assign result_argmax = lm_head_argmax; // Sequencer.java:661
 
   always @(posedge ap_clk) begin
     if (call_start) begin // CallControl.java:52
@@ -4094,10 +4094,10 @@ module tellme (
         end
       endcase
     end
-    if (peek_wanted) begin // Sequencer.java:402
-      data_read_valid = 1'b1; // Sequencer.java:403
-      data_read_payload_address = peek_address; // Sequencer.java:404
-      data_read_payload_beats = {29'd0, peek_beats}; // Sequencer.java:405
+    if (peek_wanted) begin // Sequencer.java:400
+      data_read_valid = 1'b1; // Sequencer.java:401
+      data_read_payload_address = peek_address; // Sequencer.java:402
+      data_read_payload_beats = {29'd0, peek_beats}; // Sequencer.java:403
     end
   end
 
@@ -4131,14 +4131,14 @@ module tellme (
     if (own_read & read_issued) begin // Sequencer.java:168
       data_beat_ready = (phase != STEP_TOKENS) | last_token_word; // Sequencer.java:168
     end
-    if (peek_busy) begin // Sequencer.java:416
-      data_beat_ready = 1'b1; // Sequencer.java:416
+    if (peek_busy) begin // Sequencer.java:414
+      data_beat_ready = 1'b1; // Sequencer.java:414
     end
   end
 
   always @(*) begin
     data_read_quiet = 1'b0; // DataReads.java:44
-    data_read_quiet = peek_busy; // Sequencer.java:417
+    data_read_quiet = peek_busy; // Sequencer.java:415
   end
 
   always @(posedge ap_clk) begin
@@ -4832,8 +4832,8 @@ module tellme (
   // embed (EmbedUnit.java:38): EMBED: each token's embedding row from the image into a buffer, as binary32
   always @(*) begin
     embed_start = 1'b0; // EmbedUnit.java:44
-    case (phase) // Sequencer.java:460
-      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:583
+    case (phase) // Sequencer.java:458
+      STEP_ISSUE: embed_start = is_embed; // Sequencer.java:581
       default: ;
     endcase
   end
@@ -5055,8 +5055,8 @@ module tellme (
   // the quantized store
   always @(*) begin
     quantize_start = 1'b0; // QuantizeExecutor.java:53
-    case (phase) // Sequencer.java:460
-      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:584
+    case (phase) // Sequencer.java:458
+      STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:582
       default: ;
     endcase
   end
@@ -5327,8 +5327,8 @@ module tellme (
   // queries from a buffer, outputs into one
   always @(*) begin
     attention_start = 1'b0; // AttentionExecutor.java:62
-    case (phase) // Sequencer.java:460
-      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:587
+    case (phase) // Sequencer.java:458
+      STEP_ISSUE: attention_start = is_attention; // Sequencer.java:585
       default: ;
     endcase
   end
@@ -6107,13 +6107,13 @@ module tellme (
   always @(*) begin
     lm_head_start = 1'b0; // LmHeadExecutor.java:52
     lm_head_clear = 1'b0; // LmHeadExecutor.java:54
-    case (phase) // Sequencer.java:460
+    case (phase) // Sequencer.java:458
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:461
-          lm_head_clear = 1'b1; // Sequencer.java:462
+        if (call_start) begin // Sequencer.java:459
+          lm_head_clear = 1'b1; // Sequencer.java:460
         end
       end
-      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:586
+      STEP_ISSUE: lm_head_start = is_lm_head; // Sequencer.java:584
       default: ;
     endcase
   end
@@ -6295,8 +6295,8 @@ module tellme (
   // dequantized and through the epilogue into a buffer
   always @(*) begin
     linear_start = 1'b0; // LinearExecutor.java:101
-    case (phase) // Sequencer.java:460
-      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:585
+    case (phase) // Sequencer.java:458
+      STEP_ISSUE: linear_start = is_linear; // Sequencer.java:583
       default: ;
     endcase
   end
@@ -6393,32 +6393,32 @@ module tellme (
 
   always @(*) begin
     linear_peek_valid = 1'b0; // LinearExecutor.java:122
-    linear_peek_valid = peek_linear; // Sequencer.java:446
+    linear_peek_valid = peek_linear; // Sequencer.java:444
   end
 
   always @(*) begin
     linear_peek_rows = 16'd0; // LinearExecutor.java:123
-    linear_peek_rows = peek_word[47:32]; // Sequencer.java:447
+    linear_peek_rows = peek_word[47:32]; // Sequencer.java:445
   end
 
   always @(*) begin
     linear_peek_cols = 16'd0; // LinearExecutor.java:124
-    linear_peek_cols = peek_word[63:48]; // Sequencer.java:448
+    linear_peek_cols = peek_word[63:48]; // Sequencer.java:446
   end
 
   always @(*) begin
     linear_peek_weights = 32'd0; // LinearExecutor.java:125
-    linear_peek_weights = peek_word[95:64]; // Sequencer.java:449
+    linear_peek_weights = peek_word[95:64]; // Sequencer.java:447
   end
 
   always @(*) begin
     linear_reads_lent = 1'b0; // LinearExecutor.java:127
-    linear_reads_lent = peek_busy; // Sequencer.java:444
+    linear_reads_lent = peek_busy; // Sequencer.java:442
   end
 
   always @(*) begin
     linear_drop_prefetch = 1'b0; // LinearExecutor.java:129
-    linear_drop_prefetch = drop_prefetch; // Sequencer.java:458
+    linear_drop_prefetch = drop_prefetch; // Sequencer.java:456
   end
 
   assign linear_is_gate_up = linear_epilogue == 4'd5; // LinearExecutor.java:160
@@ -7447,14 +7447,14 @@ module tellme (
   // padding
   always @(*) begin
     tap_start = 1'b0; // TapWriter.java:48
-    case (phase) // Sequencer.java:460
+    case (phase) // Sequencer.java:458
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:608
-        end else if (tap_settling != 3'd0) begin // Sequencer.java:609
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained_q) begin // Sequencer.java:612
-        end else if (~tap_busy) begin // Sequencer.java:615
-          if (tap_fits) begin // Sequencer.java:616
-            tap_start = 1'b1; // Sequencer.java:617
+        if (~tapping | ~has_tap) begin // Sequencer.java:606
+        end else if (tap_settling != 3'd0) begin // Sequencer.java:607
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained_q) begin // Sequencer.java:610
+        end else if (~tap_busy) begin // Sequencer.java:613
+          if (tap_fits) begin // Sequencer.java:614
+            tap_start = 1'b1; // Sequencer.java:615
           end
         end
       end
@@ -7479,37 +7479,37 @@ module tellme (
 
   always @(*) begin
     tap_instruction = 32'd0; // TapWriter.java:59
-    tap_instruction = pc; // Sequencer.java:353
+    tap_instruction = pc; // Sequencer.java:351
   end
 
   always @(*) begin
     tap_first_token = 32'd0; // TapWriter.java:59
-    tap_first_token = chunk_from; // Sequencer.java:354
+    tap_first_token = chunk_from; // Sequencer.java:352
   end
 
   always @(*) begin
     tap_tokens = 4'd0; // TapWriter.java:59
-    tap_tokens = tap_tokens_q; // Sequencer.java:355
+    tap_tokens = tap_tokens_q; // Sequencer.java:353
   end
 
   always @(*) begin
     tap_elements = 32'd0; // TapWriter.java:59
-    tap_elements = tap_elements_q; // Sequencer.java:356
+    tap_elements = tap_elements_q; // Sequencer.java:354
   end
 
   always @(*) begin
     tap_buffer = 4'd0; // TapWriter.java:59
-    tap_buffer = tap_dst_of; // Sequencer.java:357
+    tap_buffer = tap_dst_of; // Sequencer.java:355
   end
 
   always @(*) begin
     tap_address = 64'd0; // TapWriter.java:59
-    tap_address = tap_record_at; // Sequencer.java:358
+    tap_address = tap_record_at; // Sequencer.java:356
   end
 
   always @(*) begin
     tap_bytes = 32'd0; // TapWriter.java:59
-    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:359
+    tap_bytes = tap_bytes_q[31:0]; // Sequencer.java:357
   end
 
   assign tap_beats = {2'd0, tap_words[31:2]}; // TapWriter.java:113
@@ -7773,8 +7773,8 @@ module tellme (
   // record_writer (RecordWriter.java:36): writes the call record, then the debug area's header when the taps are on
   always @(*) begin
     record_start = 1'b0; // RecordWriter.java:38
-    case (phase) // Sequencer.java:460
-      STEP_RECORD: record_start = 1'b1; // Sequencer.java:643
+    case (phase) // Sequencer.java:458
+      STEP_RECORD: record_start = 1'b1; // Sequencer.java:641
       default: ;
     endcase
   end
@@ -7868,7 +7868,7 @@ module tellme (
   assign waiting_for_data = own_read & read_issued & ~data_beat_valid; // Sequencer.java:170
   assign opcode = instruction_word[7:0]; // Sequencer.java:189
   assign setup_bad_head_dim_now =
-      (instruction_word[23:8] == 16'd0) | (instruction_word[23:8] > 16'd96) | instruction_word[8]; // Sequencer.java:707
+      (instruction_word[23:8] == 16'd0) | (instruction_word[23:8] > 16'd96) | instruction_word[8]; // Sequencer.java:705
   assign setup_grouped_now =
       ((instruction_word[39:32] == 8'd1) & (instruction_word[31:24] == 8'd1))
       | ((instruction_word[39:32] == 8'd1) & (instruction_word[31:24] == 8'd2))
@@ -7919,7 +7919,7 @@ module tellme (
       | ((instruction_word[39:32] == 8'd13) & (instruction_word[31:24] == 8'd13))
       | ((instruction_word[39:32] == 8'd14) & (instruction_word[31:24] == 8'd14))
       | ((instruction_word[39:32] == 8'd15) & (instruction_word[31:24] == 8'd15))
-      | ((instruction_word[39:32] == 8'd16) & (instruction_word[31:24] == 8'd16)); // Sequencer.java:722
+      | ((instruction_word[39:32] == 8'd16) & (instruction_word[31:24] == 8'd16)); // Sequencer.java:720
   assign setup_bad = setup_bad_head_dim | setup_ungrouped | setup_short_cache; // Sequencer.java:196
   assign first_word_beat = fetching & own_beat & (read_beat == 16'd0); // Sequencer.java:282
   assign fetched_opcode = data_beat_payload_data[7:0]; // Sequencer.java:284
@@ -7968,48 +7968,48 @@ module tellme (
   end
 
   assign has_tap = is_embed | is_quantize | is_attention | is_linear | (is_lm_head & last_chunk); // Sequencer.java:322
-  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:386
-  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:388
-  // Sequencer.java:401
+  assign instructions_after = header_program_length - (pc + 32'd1); // Sequencer.java:384
+  assign peek_words = (instructions_after < 32'd4) ? instructions_after[2:0] : 3'd4; // Sequencer.java:386
+  // Sequencer.java:399
   assign peek_wanted = (phase == STEP_EXECUTE) & is_linear & ~peek_issued & more_instructions & linear_reads_free;
-  assign peek_arriving_opcode = data_beat_payload_data[7:0]; // Sequencer.java:420
-  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:445
-  assign token_outside_0 = data_beat_payload_data[31:0] >= header_vocab; // Sequencer.java:503
-  assign token_outside_1 = data_beat_payload_data[63:32] >= header_vocab; // Sequencer.java:503
-  assign token_outside_2 = data_beat_payload_data[95:64] >= header_vocab; // Sequencer.java:503
-  assign token_outside_3 = data_beat_payload_data[127:96] >= header_vocab; // Sequencer.java:503
+  assign peek_arriving_opcode = data_beat_payload_data[7:0]; // Sequencer.java:418
+  assign peek_linear = peek_in & peek_found & ~peek_failed; // Sequencer.java:443
+  assign token_outside_0 = data_beat_payload_data[31:0] >= header_vocab; // Sequencer.java:501
+  assign token_outside_1 = data_beat_payload_data[63:32] >= header_vocab; // Sequencer.java:501
+  assign token_outside_2 = data_beat_payload_data[95:64] >= header_vocab; // Sequencer.java:501
+  assign token_outside_3 = data_beat_payload_data[127:96] >= header_vocab; // Sequencer.java:501
 
   always @(*) begin
-    case (token_word) // Sequencer.java:506
-      2'd0: token_outside_picked = token_outside_0; // Sequencer.java:506
-      2'd1: token_outside_picked = token_outside_1; // Sequencer.java:506
-      2'd2: token_outside_picked = token_outside_2; // Sequencer.java:506
-      default: token_outside_picked = token_outside_3; // Sequencer.java:506
+    case (token_word) // Sequencer.java:504
+      2'd0: token_outside_picked = token_outside_0; // Sequencer.java:504
+      2'd1: token_outside_picked = token_outside_1; // Sequencer.java:504
+      2'd2: token_outside_picked = token_outside_2; // Sequencer.java:504
+      default: token_outside_picked = token_outside_3; // Sequencer.java:504
     endcase
   end
 
-  assign token_outside = token_outside_picked; // Sequencer.java:506
-  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:533
-  assign record_done = record_written | record_finished; // Sequencer.java:689
+  assign token_outside = token_outside_picked; // Sequencer.java:504
+  assign tokens_left = arg_token_count - chunk_from; // Sequencer.java:531
+  assign record_done = record_written | record_finished; // Sequencer.java:687
 
   always @(posedge ap_clk) begin
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:763
-      header_magic_ok <= data_beat_payload_data[31:0] == 32'd1229802580; // Sequencer.java:764
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:761
+      header_magic_ok <= data_beat_payload_data[31:0] == 32'd1229802580; // Sequencer.java:762
     end
-    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:763
-      header_version_ok <= data_beat_payload_data[63:32] == 32'd1; // Sequencer.java:764
+    if (header_beat & (read_beat == 16'd0)) begin // Sequencer.java:761
+      header_version_ok <= data_beat_payload_data[63:32] == 32'd1; // Sequencer.java:762
     end
-    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:763
-      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:764
+    if (header_beat & (read_beat == 16'd1)) begin // Sequencer.java:761
+      header_program_offset <= data_beat_payload_data[127:96]; // Sequencer.java:762
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:763
-      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:764
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:761
+      header_program_length <= data_beat_payload_data[31:0]; // Sequencer.java:762
     end
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:763
-      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:764
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:761
+      header_context <= data_beat_payload_data[63:32]; // Sequencer.java:762
     end
-    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:763
-      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:764
+    if (header_beat & (read_beat == 16'd13)) begin // Sequencer.java:761
+      header_vocab <= data_beat_payload_data[95:64]; // Sequencer.java:762
     end
     debug_base <= arg_io + logits_offset + {debug_base_sum[63:12], 12'd0}; // Sequencer.java:89
     if (data_read_valid & data_read_ready & own_read) begin // Sequencer.java:155
@@ -8021,8 +8021,8 @@ module tellme (
     end
     call_end <= call_end_sum; // Ahead.java:33
     bad_call <= bad_call_or; // Ahead.java:26
-    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:763
-      header_past_context <= call_end > {1'b0, data_beat_payload_data[63:32]}; // Sequencer.java:764
+    if (header_beat & (read_beat == 16'd2)) begin // Sequencer.java:761
+      header_past_context <= call_end > {1'b0, data_beat_payload_data[63:32]}; // Sequencer.java:762
     end
     setup_bad_head_dim <= setup_bad_head_dim_now; // Sequencer.java:193
     setup_ungrouped <= ~setup_grouped_now; // Sequencer.java:194
@@ -8033,314 +8033,314 @@ module tellme (
     setup_head_width_b <= setup_head_dim; // Ahead.java:49
     setup_head_width <= {8'd0, ({16'd0, setup_head_width_a} * {8'd0, setup_head_width_b})}; // Ahead.java:50
     logits_address <= arg_io + logits_offset; // Sequencer.java:276
-    if (first_word_beat) begin // Sequencer.java:732
-      is_embed <= fetched_opcode == 8'd2; // Sequencer.java:732
+    if (first_word_beat) begin // Sequencer.java:730
+      is_embed <= fetched_opcode == 8'd2; // Sequencer.java:730
     end
-    if (first_word_beat) begin // Sequencer.java:732
-      is_quantize <= fetched_opcode == 8'd3; // Sequencer.java:732
+    if (first_word_beat) begin // Sequencer.java:730
+      is_quantize <= fetched_opcode == 8'd3; // Sequencer.java:730
     end
-    if (first_word_beat) begin // Sequencer.java:732
-      is_attention <= fetched_opcode == 8'd5; // Sequencer.java:732
+    if (first_word_beat) begin // Sequencer.java:730
+      is_attention <= fetched_opcode == 8'd5; // Sequencer.java:730
     end
-    if (first_word_beat) begin // Sequencer.java:732
-      is_lm_head <= fetched_opcode == 8'd6; // Sequencer.java:732
+    if (first_word_beat) begin // Sequencer.java:730
+      is_lm_head <= fetched_opcode == 8'd6; // Sequencer.java:730
     end
-    if (first_word_beat) begin // Sequencer.java:732
-      is_linear <= fetched_opcode == 8'd4; // Sequencer.java:732
+    if (first_word_beat) begin // Sequencer.java:730
+      is_linear <= fetched_opcode == 8'd4; // Sequencer.java:730
     end
     unit_done_q <= unit_done; // Sequencer.java:300
     unit_code_q <= unit_code; // Sequencer.java:301
     tap_elements_q <= tap_elements_of; // Sequencer.java:315
     tap_tokens_q <= is_lm_head ? 4'd1 : chunk_tokens; // Sequencer.java:316
-    tap_value_tokens <= is_lm_head ? 4'd1 : chunk_tokens; // Sequencer.java:333
-    tap_value_elements <= tap_elements_of[23:0]; // Sequencer.java:334
+    tap_value_tokens <= is_lm_head ? 4'd1 : chunk_tokens; // Sequencer.java:331
+    tap_value_elements <= tap_elements_of[23:0]; // Sequencer.java:332
     tap_value_part0 <= {24'd0, tap_value_tokens} * {4'd0, tap_value_elements}; // PartialProducts.java:48
-    tap_value_bytes_q <= {4'h0, tap_value_part0, 2'd0}; // Sequencer.java:337
-    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:338
+    tap_value_bytes_q <= {4'h0, tap_value_part0, 2'd0}; // Sequencer.java:335
+    tap_bytes_q <= 34'd16 + {tap_bytes_q_sum[33:4], 4'd0}; // Sequencer.java:336
     tap_used_with_header <= tap_used_with_header_sum; // Ahead.java:33
-    // Sequencer.java:345
+    // Sequencer.java:343
     tap_fits <= ((tap_used_with_header + {1'b0, tap_bytes_q}) <= {3'd0, tap_capacity}) & (tap_dropped == 32'd0);
-    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:347
-    if (phase == STEP_DECODE) begin // Sequencer.java:351
-      tap_settling <= 3'd4; // Sequencer.java:351
-    end else if (tap_settling != 3'd0) begin // Sequencer.java:352
-      tap_settling <= tap_settling - 3'd1; // Sequencer.java:352
+    tap_record_at <= debug_base + 64'd16 + {32'd0, tap_used}; // Sequencer.java:345
+    if (phase == STEP_DECODE) begin // Sequencer.java:349
+      tap_settling <= 3'd4; // Sequencer.java:349
+    end else if (tap_settling != 3'd0) begin // Sequencer.java:350
+      tap_settling <= tap_settling - 3'd1; // Sequencer.java:350
     end
-    data_writes_drained_q <= data_writes_drained; // Sequencer.java:364
-    peek_beats <= peek_words; // Sequencer.java:395
-    more_instructions <= more_instructions_cmp; // Sequencer.java:396
-    peek_address <= peek_address_sum; // Sequencer.java:397
-    if (peek_wanted & data_read_ready) begin // Sequencer.java:407
-      peek_issued <= 1'b1; // Sequencer.java:408
-      peek_busy <= 1'b1; // Sequencer.java:409
-      peek_beat <= 1'b0; // Sequencer.java:410
-      peek_beats_left <= peek_beats; // Sequencer.java:411
-      peek_failed <= 1'b0; // Sequencer.java:412
-      peek_searching <= 1'b1; // Sequencer.java:413
-      peek_found <= 1'b0; // Sequencer.java:414
+    data_writes_drained_q <= data_writes_drained; // Sequencer.java:362
+    peek_beats <= peek_words; // Sequencer.java:393
+    more_instructions <= more_instructions_cmp; // Sequencer.java:394
+    peek_address <= peek_address_sum; // Sequencer.java:395
+    if (peek_wanted & data_read_ready) begin // Sequencer.java:405
+      peek_issued <= 1'b1; // Sequencer.java:406
+      peek_busy <= 1'b1; // Sequencer.java:407
+      peek_beat <= 1'b0; // Sequencer.java:408
+      peek_beats_left <= peek_beats; // Sequencer.java:409
+      peek_failed <= 1'b0; // Sequencer.java:410
+      peek_searching <= 1'b1; // Sequencer.java:411
+      peek_found <= 1'b0; // Sequencer.java:412
     end
-    if (peek_busy & data_beat_valid) begin // Sequencer.java:421
-      if (peek_searching) begin // Sequencer.java:422
-        if ({15'd0, peek_beat} == 16'd0) begin // Sequencer.java:425
-          peek_word <= data_beat_payload_data; // Sequencer.java:426
+    if (peek_busy & data_beat_valid) begin // Sequencer.java:419
+      if (peek_searching) begin // Sequencer.java:420
+        if ({15'd0, peek_beat} == 16'd0) begin // Sequencer.java:423
+          peek_word <= data_beat_payload_data; // Sequencer.java:424
         end
       end
-      if (data_beat_payload_error) begin // Sequencer.java:429
-        peek_failed <= 1'b1; // Sequencer.java:429
+      if (data_beat_payload_error) begin // Sequencer.java:427
+        peek_failed <= 1'b1; // Sequencer.java:427
       end
-      peek_beat <= 1'b0; // Sequencer.java:430
-      if (~peek_beat & peek_searching) begin // Sequencer.java:432
-        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:435
-        // Sequencer.java:436
+      peek_beat <= 1'b0; // Sequencer.java:428
+      if (~peek_beat & peek_searching) begin // Sequencer.java:430
+        peek_found <= peek_arriving_opcode == 8'd4; // Sequencer.java:433
+        // Sequencer.java:434
         peek_searching <=
             (peek_arriving_opcode == 8'd3) | (peek_arriving_opcode == 8'd7) | (peek_arriving_opcode == 8'd5);
       end
-      peek_beats_left <= peek_beats_left - 3'd1; // Sequencer.java:438
-      if (peek_beats_left == 3'd1) begin // Sequencer.java:439
-        peek_busy <= 1'b0; // Sequencer.java:440
-        peek_in <= 1'b1; // Sequencer.java:441
+      peek_beats_left <= peek_beats_left - 3'd1; // Sequencer.java:436
+      if (peek_beats_left == 3'd1) begin // Sequencer.java:437
+        peek_busy <= 1'b0; // Sequencer.java:438
+        peek_in <= 1'b1; // Sequencer.java:439
       end
     end
-    if (linear_peek_taken) begin // Sequencer.java:450
-      peek_in <= 1'b0; // Sequencer.java:450
+    if (linear_peek_taken) begin // Sequencer.java:448
+      peek_in <= 1'b0; // Sequencer.java:448
     end
-    if (phase == STEP_DECODE) begin // Sequencer.java:451
-      peek_issued <= 1'b0; // Sequencer.java:452
-      peek_in <= 1'b0; // Sequencer.java:453
+    if (phase == STEP_DECODE) begin // Sequencer.java:449
+      peek_issued <= 1'b0; // Sequencer.java:450
+      peek_in <= 1'b0; // Sequencer.java:451
     end
-    drop_prefetch <= (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:458
-    case (phase) // Sequencer.java:460
+    drop_prefetch <= (phase == STEP_RECORD) | (phase == STEP_DRAIN); // Sequencer.java:456
+    case (phase) // Sequencer.java:458
       STEP_IDLE: begin
-        if (call_start) begin // Sequencer.java:461
-          error_code <= 8'd0; // Sequencer.java:463
-          no_error <= 1'b1; // Sequencer.java:464
-          error_detail <= 32'd0; // Sequencer.java:465
-          bad_token_seen <= 1'b0; // Sequencer.java:466
-          instructions_executed <= 32'd0; // Sequencer.java:467
-          tap_used <= 32'd0; // Sequencer.java:468
-          tap_records <= 32'd0; // Sequencer.java:469
-          tap_dropped <= 32'd0; // Sequencer.java:470
-          tap_capacity <= 32'd0; // Sequencer.java:471
-          read_beat <= 16'd0; // Sequencer.java:472
-          read_issued <= 1'b0; // Sequencer.java:473
-          phase <= STEP_HEADER; // Sequencer.java:474
+        if (call_start) begin // Sequencer.java:459
+          error_code <= 8'd0; // Sequencer.java:461
+          no_error <= 1'b1; // Sequencer.java:462
+          error_detail <= 32'd0; // Sequencer.java:463
+          bad_token_seen <= 1'b0; // Sequencer.java:464
+          instructions_executed <= 32'd0; // Sequencer.java:465
+          tap_used <= 32'd0; // Sequencer.java:466
+          tap_records <= 32'd0; // Sequencer.java:467
+          tap_dropped <= 32'd0; // Sequencer.java:468
+          tap_capacity <= 32'd0; // Sequencer.java:469
+          read_beat <= 16'd0; // Sequencer.java:470
+          read_issued <= 1'b0; // Sequencer.java:471
+          phase <= STEP_HEADER; // Sequencer.java:472
         end
       end
       STEP_HEADER: begin
-        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:476
-          read_issued <= 1'b0; // Sequencer.java:477
-          phase <= STEP_CHECK; // Sequencer.java:478
+        if (own_beat & (read_beat == 16'd15)) begin // Sequencer.java:474
+          read_issued <= 1'b0; // Sequencer.java:475
+          phase <= STEP_CHECK; // Sequencer.java:476
         end
       end
       STEP_CHECK: begin
-        token_index <= 32'd0; // Sequencer.java:481
-        last_token <= arg_token_count == 32'd1; // Sequencer.java:482
-        token_word <= 2'd0; // Sequencer.java:483
-        phase <= STEP_TOKENS; // Sequencer.java:484
-        if (data_read_failed) begin // Sequencer.java:485
-          error_code <= 8'd7; // Sequencer.java:695
-          no_error <= 1'b0; // Sequencer.java:696
-          error_detail <= 32'd4; // Sequencer.java:697
-          phase <= STEP_RECORD; // Sequencer.java:698
-        end else if (~header_magic_ok) begin // Sequencer.java:486
-          error_code <= 8'd1; // Sequencer.java:695
-          no_error <= 1'b0; // Sequencer.java:696
-          error_detail <= 32'd0; // Sequencer.java:697
-          phase <= STEP_RECORD; // Sequencer.java:698
-        end else if (~header_version_ok) begin // Sequencer.java:489
-          error_code <= 8'd1; // Sequencer.java:695
-          no_error <= 1'b0; // Sequencer.java:696
-          error_detail <= 32'd1; // Sequencer.java:697
-          phase <= STEP_RECORD; // Sequencer.java:698
-        end else if (bad_call) begin // Sequencer.java:492
-          error_code <= 8'd6; // Sequencer.java:695
-          no_error <= 1'b0; // Sequencer.java:696
-          error_detail <= arg_token_count; // Sequencer.java:697
-          phase <= STEP_RECORD; // Sequencer.java:698
-        end else if (header_past_context) begin // Sequencer.java:494
-          error_code <= 8'd4; // Sequencer.java:695
-          no_error <= 1'b0; // Sequencer.java:696
-          error_detail <= call_end[31:0]; // Sequencer.java:697
-          phase <= STEP_RECORD; // Sequencer.java:698
+        token_index <= 32'd0; // Sequencer.java:479
+        last_token <= arg_token_count == 32'd1; // Sequencer.java:480
+        token_word <= 2'd0; // Sequencer.java:481
+        phase <= STEP_TOKENS; // Sequencer.java:482
+        if (data_read_failed) begin // Sequencer.java:483
+          error_code <= 8'd7; // Sequencer.java:693
+          no_error <= 1'b0; // Sequencer.java:694
+          error_detail <= 32'd4; // Sequencer.java:695
+          phase <= STEP_RECORD; // Sequencer.java:696
+        end else if (~header_magic_ok) begin // Sequencer.java:484
+          error_code <= 8'd1; // Sequencer.java:693
+          no_error <= 1'b0; // Sequencer.java:694
+          error_detail <= 32'd0; // Sequencer.java:695
+          phase <= STEP_RECORD; // Sequencer.java:696
+        end else if (~header_version_ok) begin // Sequencer.java:487
+          error_code <= 8'd1; // Sequencer.java:693
+          no_error <= 1'b0; // Sequencer.java:694
+          error_detail <= 32'd1; // Sequencer.java:695
+          phase <= STEP_RECORD; // Sequencer.java:696
+        end else if (bad_call) begin // Sequencer.java:490
+          error_code <= 8'd6; // Sequencer.java:693
+          no_error <= 1'b0; // Sequencer.java:694
+          error_detail <= arg_token_count; // Sequencer.java:695
+          phase <= STEP_RECORD; // Sequencer.java:696
+        end else if (header_past_context) begin // Sequencer.java:492
+          error_code <= 8'd4; // Sequencer.java:693
+          no_error <= 1'b0; // Sequencer.java:694
+          error_detail <= call_end[31:0]; // Sequencer.java:695
+          phase <= STEP_RECORD; // Sequencer.java:696
         end
       end
       STEP_TOKENS: begin
-        if (own_beat) begin // Sequencer.java:497
-          if (~bad_token_seen & token_outside) begin // Sequencer.java:507
-            bad_token_seen <= 1'b1; // Sequencer.java:508
-            bad_token_index <= token_index; // Sequencer.java:509
+        if (own_beat) begin // Sequencer.java:495
+          if (~bad_token_seen & token_outside) begin // Sequencer.java:505
+            bad_token_seen <= 1'b1; // Sequencer.java:506
+            bad_token_index <= token_index; // Sequencer.java:507
           end
-          token_index <= token_index + 32'd1; // Sequencer.java:511
-          last_token <= token_index == token_count_less_2; // Sequencer.java:512
-          token_word <= token_word + 2'd1; // Sequencer.java:513
-          if (last_token) begin // Sequencer.java:514
-            read_issued <= 1'b0; // Sequencer.java:515
-            read_beat <= 16'd0; // Sequencer.java:516
-            chunk_from <= 32'd0; // Sequencer.java:517
-            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:518
+          token_index <= token_index + 32'd1; // Sequencer.java:509
+          last_token <= token_index == token_count_less_2; // Sequencer.java:510
+          token_word <= token_word + 2'd1; // Sequencer.java:511
+          if (last_token) begin // Sequencer.java:512
+            read_issued <= 1'b0; // Sequencer.java:513
+            read_beat <= 16'd0; // Sequencer.java:514
+            chunk_from <= 32'd0; // Sequencer.java:515
+            phase <= STEP_TOKENS_CHECKED; // Sequencer.java:516
           end
         end
       end
       STEP_TOKENS_CHECKED: begin
-        if (bad_token_seen) begin // Sequencer.java:523
-          error_code <= 8'd5; // Sequencer.java:695
-          no_error <= 1'b0; // Sequencer.java:696
-          error_detail <= bad_token_index; // Sequencer.java:697
-          phase <= STEP_RECORD; // Sequencer.java:698
-        end else if (data_read_failed) begin // Sequencer.java:525
-          error_code <= 8'd7; // Sequencer.java:695
-          no_error <= 1'b0; // Sequencer.java:696
-          error_detail <= 32'd4; // Sequencer.java:697
-          phase <= STEP_RECORD; // Sequencer.java:698
-        end else if (tapping) begin // Sequencer.java:526
-          phase <= STEP_CAPACITY; // Sequencer.java:526
+        if (bad_token_seen) begin // Sequencer.java:521
+          error_code <= 8'd5; // Sequencer.java:693
+          no_error <= 1'b0; // Sequencer.java:694
+          error_detail <= bad_token_index; // Sequencer.java:695
+          phase <= STEP_RECORD; // Sequencer.java:696
+        end else if (data_read_failed) begin // Sequencer.java:523
+          error_code <= 8'd7; // Sequencer.java:693
+          no_error <= 1'b0; // Sequencer.java:694
+          error_detail <= 32'd4; // Sequencer.java:695
+          phase <= STEP_RECORD; // Sequencer.java:696
+        end else if (tapping) begin // Sequencer.java:524
+          phase <= STEP_CAPACITY; // Sequencer.java:524
         end else begin
-          phase <= STEP_CHUNK; // Sequencer.java:527
+          phase <= STEP_CHUNK; // Sequencer.java:525
         end
       end
       STEP_CAPACITY: begin
-        if (own_beat) begin // Sequencer.java:528
-          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:529
-          phase <= STEP_CHUNK; // Sequencer.java:530
+        if (own_beat) begin // Sequencer.java:526
+          tap_capacity <= data_beat_payload_data[31:0]; // Sequencer.java:527
+          phase <= STEP_CHUNK; // Sequencer.java:528
         end
       end
       STEP_CHUNK: begin
-        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:534
-        pc <= 32'd0; // Sequencer.java:536
-        program_left <= header_program_length != 32'd0; // Sequencer.java:537
-        read_beat <= 16'd0; // Sequencer.java:538
-        read_issued <= 1'b0; // Sequencer.java:539
-        phase <= STEP_FETCH; // Sequencer.java:540
+        chunk_tokens <= (tokens_left > 32'd8) ? 4'd8 : tokens_left[3:0]; // Sequencer.java:532
+        pc <= 32'd0; // Sequencer.java:534
+        program_left <= header_program_length != 32'd0; // Sequencer.java:535
+        read_beat <= 16'd0; // Sequencer.java:536
+        read_issued <= 1'b0; // Sequencer.java:537
+        phase <= STEP_FETCH; // Sequencer.java:538
       end
       STEP_FETCH: begin
-        if (~program_left) begin // Sequencer.java:543
-          phase <= STEP_CHUNK_END; // Sequencer.java:543
-        end else if (own_beat) begin // Sequencer.java:544
-          if (read_beat == 16'd0) begin // Sequencer.java:547
-            instruction_word <= data_beat_payload_data; // Sequencer.java:548
+        if (~program_left) begin // Sequencer.java:541
+          phase <= STEP_CHUNK_END; // Sequencer.java:541
+        end else if (own_beat) begin // Sequencer.java:542
+          if (read_beat == 16'd0) begin // Sequencer.java:545
+            instruction_word <= data_beat_payload_data; // Sequencer.java:546
           end
-          if (read_beat == 16'd0) begin // Sequencer.java:550
-            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:551
-            phase <= STEP_DECODE; // Sequencer.java:552
+          if (read_beat == 16'd0) begin // Sequencer.java:548
+            instructions_executed <= instructions_executed + 32'd1; // Sequencer.java:549
+            phase <= STEP_DECODE; // Sequencer.java:550
           end
         end
       end
       STEP_SETUP_CHECK: begin
-        phase <= STEP_NEXT; // Sequencer.java:559
-        if (setup_bad) begin // Sequencer.java:560
-          error_code <= 8'd3; // Sequencer.java:695
-          no_error <= 1'b0; // Sequencer.java:696
-          error_detail <= pc; // Sequencer.java:697
-          phase <= STEP_RECORD; // Sequencer.java:698
+        phase <= STEP_NEXT; // Sequencer.java:557
+        if (setup_bad) begin // Sequencer.java:558
+          error_code <= 8'd3; // Sequencer.java:693
+          no_error <= 1'b0; // Sequencer.java:694
+          error_detail <= pc; // Sequencer.java:695
+          phase <= STEP_RECORD; // Sequencer.java:696
         end
       end
       STEP_DECODE: begin
-        phase <= STEP_NEXT; // Sequencer.java:563
-        if (data_read_failed) begin // Sequencer.java:564
-          error_code <= 8'd7; // Sequencer.java:695
-          no_error <= 1'b0; // Sequencer.java:696
-          error_detail <= 32'd4; // Sequencer.java:697
-          phase <= STEP_RECORD; // Sequencer.java:698
-        end else if (opcode == 8'd0) begin // Sequencer.java:565
-          phase <= STEP_CHUNK_END; // Sequencer.java:565
-        end else if (opcode == 8'd1) begin // Sequencer.java:566
-          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:567
-          setup_heads <= instruction_word[31:24]; // Sequencer.java:568
-          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:569
-          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:570
-          setup_positions <= instruction_word[95:64]; // Sequencer.java:571
-          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:572
-          phase <= STEP_SETUP_CHECK; // Sequencer.java:573
-        end else if (opcode == 8'd7) begin // Sequencer.java:575
-          phase <= STEP_BARRIER; // Sequencer.java:575
-        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:576
-          phase <= STEP_ISSUE; // Sequencer.java:577
+        phase <= STEP_NEXT; // Sequencer.java:561
+        if (data_read_failed) begin // Sequencer.java:562
+          error_code <= 8'd7; // Sequencer.java:693
+          no_error <= 1'b0; // Sequencer.java:694
+          error_detail <= 32'd4; // Sequencer.java:695
+          phase <= STEP_RECORD; // Sequencer.java:696
+        end else if (opcode == 8'd0) begin // Sequencer.java:563
+          phase <= STEP_CHUNK_END; // Sequencer.java:563
+        end else if (opcode == 8'd1) begin // Sequencer.java:564
+          setup_head_dim <= instruction_word[23:8]; // Sequencer.java:565
+          setup_heads <= instruction_word[31:24]; // Sequencer.java:566
+          setup_kv_heads <= instruction_word[39:32]; // Sequencer.java:567
+          setup_rope_adjacent <= instruction_word[40]; // Sequencer.java:568
+          setup_positions <= instruction_word[95:64]; // Sequencer.java:569
+          setup_rope_table <= instruction_word[127:96]; // Sequencer.java:570
+          phase <= STEP_SETUP_CHECK; // Sequencer.java:571
+        end else if (opcode == 8'd7) begin // Sequencer.java:573
+          phase <= STEP_BARRIER; // Sequencer.java:573
+        end else if (is_embed | is_quantize | is_linear | is_lm_head | is_attention) begin // Sequencer.java:574
+          phase <= STEP_ISSUE; // Sequencer.java:575
         end else begin
-          error_code <= 8'd2; // Sequencer.java:695
-          no_error <= 1'b0; // Sequencer.java:696
-          error_detail <= pc; // Sequencer.java:697
-          phase <= STEP_RECORD; // Sequencer.java:698
+          error_code <= 8'd2; // Sequencer.java:693
+          no_error <= 1'b0; // Sequencer.java:694
+          error_detail <= pc; // Sequencer.java:695
+          phase <= STEP_RECORD; // Sequencer.java:696
         end
       end
-      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:588
+      STEP_ISSUE: phase <= STEP_EXECUTE; // Sequencer.java:586
       STEP_EXECUTE: begin
-        if (unit_done_q) begin // Sequencer.java:590
-          phase <= STEP_TAP; // Sequencer.java:591
-          if (data_read_failed) begin // Sequencer.java:592
-            error_code <= 8'd7; // Sequencer.java:695
-            no_error <= 1'b0; // Sequencer.java:696
-            error_detail <= 32'd4; // Sequencer.java:697
-            phase <= STEP_RECORD; // Sequencer.java:698
-          end else if (unit_code_q == 8'd7) begin // Sequencer.java:593
-            error_code <= 8'd7; // Sequencer.java:695
-            no_error <= 1'b0; // Sequencer.java:696
-            error_detail <= 32'd5; // Sequencer.java:697
-            phase <= STEP_RECORD; // Sequencer.java:698
-          end else if (unit_code_q == 8'd4) begin // Sequencer.java:596
-            error_code <= 8'd4; // Sequencer.java:695
-            no_error <= 1'b0; // Sequencer.java:696
-            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:697
-            phase <= STEP_RECORD; // Sequencer.java:698
-          end else if (unit_code_q != 8'd0) begin // Sequencer.java:599
-            error_code <= unit_code_q; // Sequencer.java:600
-            no_error <= 1'b0; // Sequencer.java:601
-            error_detail <= pc; // Sequencer.java:602
-            phase <= STEP_RECORD; // Sequencer.java:603
+        if (unit_done_q) begin // Sequencer.java:588
+          phase <= STEP_TAP; // Sequencer.java:589
+          if (data_read_failed) begin // Sequencer.java:590
+            error_code <= 8'd7; // Sequencer.java:693
+            no_error <= 1'b0; // Sequencer.java:694
+            error_detail <= 32'd4; // Sequencer.java:695
+            phase <= STEP_RECORD; // Sequencer.java:696
+          end else if (unit_code_q == 8'd7) begin // Sequencer.java:591
+            error_code <= 8'd7; // Sequencer.java:693
+            no_error <= 1'b0; // Sequencer.java:694
+            error_detail <= 32'd5; // Sequencer.java:695
+            phase <= STEP_RECORD; // Sequencer.java:696
+          end else if (unit_code_q == 8'd4) begin // Sequencer.java:594
+            error_code <= 8'd4; // Sequencer.java:693
+            no_error <= 1'b0; // Sequencer.java:694
+            error_detail <= arg_start_position + arg_token_count; // Sequencer.java:695
+            phase <= STEP_RECORD; // Sequencer.java:696
+          end else if (unit_code_q != 8'd0) begin // Sequencer.java:597
+            error_code <= unit_code_q; // Sequencer.java:598
+            no_error <= 1'b0; // Sequencer.java:599
+            error_detail <= pc; // Sequencer.java:600
+            phase <= STEP_RECORD; // Sequencer.java:601
           end
         end
       end
       STEP_BARRIER: begin
-        if (data_writes_drained) begin // Sequencer.java:606
-          phase <= STEP_NEXT; // Sequencer.java:606
+        if (data_writes_drained) begin // Sequencer.java:604
+          phase <= STEP_NEXT; // Sequencer.java:604
         end
       end
       STEP_TAP: begin
-        if (~tapping | ~has_tap) begin // Sequencer.java:608
-          phase <= STEP_NEXT; // Sequencer.java:608
-        end else if (tap_settling != 3'd0) begin // Sequencer.java:609
-        end else if (~tap_busy & is_lm_head & ~data_writes_drained_q) begin // Sequencer.java:612
-        end else if (~tap_busy) begin // Sequencer.java:615
-          if (tap_fits) begin // Sequencer.java:616
-            tap_busy <= 1'b1; // Sequencer.java:618
+        if (~tapping | ~has_tap) begin // Sequencer.java:606
+          phase <= STEP_NEXT; // Sequencer.java:606
+        end else if (tap_settling != 3'd0) begin // Sequencer.java:607
+        end else if (~tap_busy & is_lm_head & ~data_writes_drained_q) begin // Sequencer.java:610
+        end else if (~tap_busy) begin // Sequencer.java:613
+          if (tap_fits) begin // Sequencer.java:614
+            tap_busy <= 1'b1; // Sequencer.java:616
           end else begin
-            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:620
-            phase <= STEP_NEXT; // Sequencer.java:621
+            tap_dropped <= tap_dropped + 32'd1; // Sequencer.java:618
+            phase <= STEP_NEXT; // Sequencer.java:619
           end
-        end else if (tap_finished) begin // Sequencer.java:624
-          tap_busy <= 1'b0; // Sequencer.java:625
-          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:626
-          tap_records <= tap_records + 32'd1; // Sequencer.java:627
-          phase <= STEP_NEXT; // Sequencer.java:628
+        end else if (tap_finished) begin // Sequencer.java:622
+          tap_busy <= 1'b0; // Sequencer.java:623
+          tap_used <= tap_used + tap_bytes_q[31:0]; // Sequencer.java:624
+          tap_records <= tap_records + 32'd1; // Sequencer.java:625
+          phase <= STEP_NEXT; // Sequencer.java:626
         end
       end
       STEP_NEXT: begin
-        pc <= pc + 32'd1; // Sequencer.java:632
-        program_left <= more_instructions_cmp; // Sequencer.java:633
-        read_beat <= 16'd0; // Sequencer.java:634
-        read_issued <= 1'b0; // Sequencer.java:635
-        phase <= STEP_FETCH; // Sequencer.java:636
+        pc <= pc + 32'd1; // Sequencer.java:630
+        program_left <= more_instructions_cmp; // Sequencer.java:631
+        read_beat <= 16'd0; // Sequencer.java:632
+        read_issued <= 1'b0; // Sequencer.java:633
+        phase <= STEP_FETCH; // Sequencer.java:634
       end
       STEP_CHUNK_END: begin
-        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:639
-        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:640
+        chunk_from <= chunk_from + {28'd0, chunk_tokens}; // Sequencer.java:637
+        phase <= last_chunk ? STEP_RECORD : STEP_CHUNK; // Sequencer.java:638
       end
-      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:644
+      STEP_RECORD: phase <= STEP_DRAIN; // Sequencer.java:642
       STEP_DRAIN: begin
-        if (record_start) begin // Sequencer.java:688
-          record_written <= 1'b0; // Sequencer.java:688
-        end else if (record_finished) begin // Sequencer.java:688
-          record_written <= 1'b1; // Sequencer.java:688
+        if (record_start) begin // Sequencer.java:686
+          record_written <= 1'b0; // Sequencer.java:686
+        end else if (record_finished) begin // Sequencer.java:686
+          record_written <= 1'b1; // Sequencer.java:686
         end
-        if (record_done & data_writes_drained & linear_settled_q) begin // Sequencer.java:646
-          if (no_error & data_write_failed) begin // Sequencer.java:647
-            error_code <= 8'd7; // Sequencer.java:648
-            no_error <= 1'b0; // Sequencer.java:649
-            error_detail <= 32'd4; // Sequencer.java:650
+        if (record_done & data_writes_drained & linear_settled_q) begin // Sequencer.java:644
+          if (no_error & data_write_failed) begin // Sequencer.java:645
+            error_code <= 8'd7; // Sequencer.java:646
+            no_error <= 1'b0; // Sequencer.java:647
+            error_detail <= 32'd4; // Sequencer.java:648
           end
-          phase <= STEP_FINISH; // Sequencer.java:652
+          phase <= STEP_FINISH; // Sequencer.java:650
         end
       end
-      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:656
+      STEP_FINISH: phase <= STEP_IDLE; // Sequencer.java:654
       default: ;
     endcase
     if (!ap_rst_n) begin
@@ -8860,28 +8860,28 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:51: Sequencer: setup_head_width is current where it is read");
         $stop;
       end
-      if (!(is_embed == (opcode == 8'd2))) begin // Sequencer.java:733
-        $display("ASSERTION FAILED in %m: Sequencer.java:733: Sequencer: is_embed follows the instruction word");
+      if (!(is_embed == (opcode == 8'd2))) begin // Sequencer.java:731
+        $display("ASSERTION FAILED in %m: Sequencer.java:731: Sequencer: is_embed follows the instruction word");
         $stop;
       end
-      if (!(is_quantize == (opcode == 8'd3))) begin // Sequencer.java:733
-        $display("ASSERTION FAILED in %m: Sequencer.java:733: Sequencer: is_quantize follows the instruction word");
+      if (!(is_quantize == (opcode == 8'd3))) begin // Sequencer.java:731
+        $display("ASSERTION FAILED in %m: Sequencer.java:731: Sequencer: is_quantize follows the instruction word");
         $stop;
       end
-      if (!(is_attention == (opcode == 8'd5))) begin // Sequencer.java:733
-        $display("ASSERTION FAILED in %m: Sequencer.java:733: Sequencer: is_attention follows the instruction word");
+      if (!(is_attention == (opcode == 8'd5))) begin // Sequencer.java:731
+        $display("ASSERTION FAILED in %m: Sequencer.java:731: Sequencer: is_attention follows the instruction word");
         $stop;
       end
-      if (!(is_lm_head == (opcode == 8'd6))) begin // Sequencer.java:733
-        $display("ASSERTION FAILED in %m: Sequencer.java:733: Sequencer: is_lm_head follows the instruction word");
+      if (!(is_lm_head == (opcode == 8'd6))) begin // Sequencer.java:731
+        $display("ASSERTION FAILED in %m: Sequencer.java:731: Sequencer: is_lm_head follows the instruction word");
         $stop;
       end
-      if (!(is_linear == (opcode == 8'd4))) begin // Sequencer.java:733
-        $display("ASSERTION FAILED in %m: Sequencer.java:733: Sequencer: is_linear follows the instruction word");
+      if (!(is_linear == (opcode == 8'd4))) begin // Sequencer.java:731
+        $display("ASSERTION FAILED in %m: Sequencer.java:731: Sequencer: is_linear follows the instruction word");
         $stop;
       end
-      if (!(~(phase == STEP_TAP) | (tap_elements_q < 32'd16777216))) begin // Sequencer.java:335
-        $display("ASSERTION FAILED in %m: Sequencer.java:335: Sequencer: a tapped instruction has fewer than 2^24 ",
+      if (!(~(phase == STEP_TAP) | (tap_elements_q < 32'd16777216))) begin // Sequencer.java:333
+        $display("ASSERTION FAILED in %m: Sequencer.java:333: Sequencer: a tapped instruction has fewer than 2^24 ",
                  "elements");
         $stop;
       end
@@ -8889,17 +8889,17 @@ module tellme (
         $display("ASSERTION FAILED in %m: Ahead.java:34: Sequencer: tap_used_with_header is current where it is read");
         $stop;
       end
-      // Sequencer.java:365
+      // Sequencer.java:363
       if (!(~((phase == STEP_TAP) & ~tap_busy & data_writes_drained_q) | data_writes_drained)) begin
-        $display("ASSERTION FAILED in %m: Sequencer.java:365: Sequencer: the writes that had landed before TAP's ",
+        $display("ASSERTION FAILED in %m: Sequencer.java:363: Sequencer: the writes that had landed before TAP's ",
                  "wait are still landed");
         $stop;
       end
       if (!(~(phase == STEP_EXECUTE)
             | ((peek_beats == peek_words)
                & (more_instructions == more_instructions_cmp)
-               & (peek_address == peek_address_sum)))) begin // Sequencer.java:398
-        $display("ASSERTION FAILED in %m: Sequencer.java:398: Sequencer: the look-ahead is current in EXECUTE");
+               & (peek_address == peek_address_sum)))) begin // Sequencer.java:396
+        $display("ASSERTION FAILED in %m: Sequencer.java:396: Sequencer: the look-ahead is current in EXECUTE");
         $stop;
       end
       if (!(~(tap_pushing & record_pushing))) begin // TellmeKernel.java:173

@@ -323,15 +323,13 @@ final class Sequencer extends Area {
         taps.request.quantized().set(isQuantize);
         taps.request.fromMemory().set(isLmHead);
         taps.request.source().set(logitsAddress);
-        // tokens x elements x 4 bytes: the product on one DSP48E2, registered, summed a cycle later. Its operands
-        // are copies of the two registers that feed only the DSP48E2 (its B and A registers; with a reset, which
-        // the originals have not, so synthesis keeps them apart; for timing: the originals' fanout lay in front of
-        // the multiplier). An instruction that reaches TAP has fewer than 2^24 elements (its unit checked them),
-        // so one piece of the elements is the whole product; an assertion holds it.
+        // tokens x elements x 4 bytes: the product on one DSP48E2, registered, summed a cycle later, from private
+        // copies of the two registers. An instruction that reaches TAP has fewer than 2^24 elements (its unit
+        // checked them), so one piece of the elements is the whole product; an assertion holds it.
         int elementBits = PartialProducts.PIECE_BITS;
         PartialProducts valueParts = PartialProducts.register("tap_value",
-                regNext("tap_value_tokens", mux(isLmHead, U(1, tokenBits), chunkTokens), 0),
-                regNext("tap_value_elements", tapElementsOf.resize(elementBits), 0), TRUE);
+                PartialProducts.operandCopy("tap_value_tokens", mux(isLmHead, U(1, tokenBits), chunkTokens), 0),
+                PartialProducts.operandCopy("tap_value_elements", tapElementsOf.resize(elementBits), 0), TRUE);
         assertAlways(phase.is(Step.TAP).not().or(tapElements.lt(1L << elementBits)),
                 "Sequencer: a tapped instruction has fewer than 2^" + elementBits + " elements");
         UInt valueBytes = regNext("tap_value_bytes_q", valueParts.sum(32).resize(34).shl(2).trunc(34));

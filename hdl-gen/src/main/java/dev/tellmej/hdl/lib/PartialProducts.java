@@ -62,6 +62,16 @@ public final class PartialProducts {
         return regNextWhen(name, value, load);
     }
 
+    /**
+     * {@link #operandCopy(String, UInt, Bool)} for an original that takes {@code value} every cycle and has no
+     * reset: the copy takes it every cycle too, and has a reset to {@code resetValue}, so that synthesis keeps the
+     * two apart.
+     */
+    @ElaborationHelper
+    public static UInt operandCopy(String name, UInt value, long resetValue) {
+        return regNext(name, value, resetValue);
+    }
+
     /** The product modulo 2^{@code width}: the registered parts, each shifted to its piece, summed. */
     public UInt sum(int width) {
         UInt total = null;
