@@ -75,7 +75,7 @@ public record AcceleratorConfig(String name, String description, ClockPlan clock
      * width; 64 B per cycle, the DDR's 19.2 GB/s peak at 300 MHz), sized for bitnet_b1_58-large (hidden 1,536,
      * FFN 4,096, 16 heads of 96) with a context of 4,096. A tile holds at most 32 row groups (512 rows), so a
      * prefill chunk's products end in a short tile: the epilogue of the tiles before it (the dequantizer, the
-     * gating unit's one lane) runs while the next tile's products do (docs/kernel.md, "KV260 projection").
+     * gating unit's one lane) runs while the next tile's products do (docs/history/kernel.md, "After short tiles").
      */
     public static AcceleratorConfig kv260() {
         return new AcceleratorConfig("kv260", "Kria KV260 (XCK26): TeLLMe's TLMM on four 128-bit HP ports,"
