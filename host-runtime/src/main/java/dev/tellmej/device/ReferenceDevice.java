@@ -43,7 +43,7 @@ public final class ReferenceDevice implements Device {
         this.ownsImage = ownsImage;
         this.model = image.header().model();
         this.program = image.program();
-        this.kernel = new TlmmKernel(threads);
+        this.kernel = new TlmmKernel(threads, TlmmKernel.Kind.forModel(model.dim()));
         this.cache = new KvCacheBuffer(new KvCacheLayout(model.layers(), model.kvHeads(), model.headDim(),
                 image.header().context(), 2), image.config().exact().storage());
         this.executor = new ReferenceExecutor(image, kernel, cache);

@@ -53,11 +53,12 @@ public final class ExactModel implements LanguageModel {
         final short[] tables;
         final int[] acc = new int[Math.max(Math.max(c.dim(), c.qDim()), c.ffnDim())];
         final int[] acc2 = new int[c.ffnDim()];
-        final AttentionHead attention = AttentionHead.create(exactConfig.lanes(), c.headDim());
+        final AttentionHead attention = attentionHead();
         final float[] pair = new float[2];
         /** The gate activations of the FFN, then their SiLU. */
         final float[] gate = new float[c.ffnDim()];
-        final ExactActivations.SiluArray silu = ExactActivations.siluArray();
+        final ExactActivations.SiluArray silu = kernel.kind().vector() ? ExactActivations.siluArray()
+                : ExactActivations.scalarSiluArray();
         float mc;
         int position;
 
@@ -106,21 +107,33 @@ public final class ExactModel implements LanguageModel {
     }
 
     /**
+     * As {@link #ExactModel(ModelWeights, ExactConfig, int, int)}, with the ternary products on kernels of {@code kind}
+     * (and attention and SiLU on the Vector API's versions with any vector kind) instead of
+     * {@link TlmmKernel.Kind#forModel}'s choice for the model's width: the results are the same bit for bit.
+     *
+     * @throws IllegalArgumentException when the kind cannot run here ({@link TlmmKernel.Kind#available()})
+     */
+    public ExactModel(ModelWeights w, ExactConfig exact, int capacity, int threads, TlmmKernel.Kind kind) {
+        this(sourceOf(w), exact, capacity, threads, null, kind);
+    }
+
+    /**
      * Builds the model from tensors read one layer at a time, so that only one layer's decoded weights exist at
      * once beside the packed ones (the file must stay open until the constructor returns).
      *
      * @throws NotTernaryException when a linear layer is not ternary
      */
     public ExactModel(WeightSource source, ExactConfig exact, int capacity, int threads) {
-        this(source, exact, capacity, threads, null);
+        this(source, exact, capacity, threads, null, TlmmKernel.Kind.forModel(source.config().dim()));
     }
 
     /**
-     * As {@link #ExactModel(WeightSource, ExactConfig, int, int)}; with {@code packed} (for this JVM's best kernel
-     * kind, of a model of the source's shape) the matrices and the LM head are taken from it and only the
+     * As {@link #ExactModel(WeightSource, ExactConfig, int, int)}, on kernels of {@code kind}; with {@code packed}
+     * (for that kind, of a model of the source's shape) the matrices and the LM head are taken from it and only the
      * embedding and the norm gains are read from the source.
      */
-    private ExactModel(WeightSource source, ExactConfig exact, int capacity, int threads, PackedWeights packed) {
+    private ExactModel(WeightSource source, ExactConfig exact, int capacity, int threads, PackedWeights packed,
+                       TlmmKernel.Kind kind) {
         this.c = source.config();
         this.exactConfig = exact;
         this.st = exact.storage();
@@ -135,7 +148,7 @@ public final class ExactModel implements LanguageModel {
         this.head = packed != null ? packed.head()
                 : LmHead.quantize(c.tiedEmbeddings() ? rows : source.outputRows()); // N16, row by row
         source.release(); // the embedding and the head are held: their pages of a mapped file may go
-        this.kernel = new TlmmKernel(threads);
+        this.kernel = new TlmmKernel(threads, kind);
         try {
             if (packed != null && packed.kind() != kernel.kind()) {
                 throw new IllegalArgumentException("weights packed for the " + packed.kind() + " kernel, this one is "
@@ -175,7 +188,7 @@ public final class ExactModel implements LanguageModel {
         cache = new KvCache(c.layers(), c.kvHeads(), c.headDim(), capacity, st);
         headAttention = new AttentionHead[c.heads()];
         for (int hh = 0; hh < c.heads(); hh++) {
-            headAttention[hh] = AttentionHead.create(exact.lanes(), c.headDim());
+            headAttention[hh] = attentionHead();
         }
         slots(1);
     }
@@ -204,16 +217,17 @@ public final class ExactModel implements LanguageModel {
     public static ExactModel open(GgufFile file, ExactConfig exact, int capacity, int threads, PackedCache cache) {
         try {
             WeightSource source = WeightLoader.gguf(file, true);
-            Optional<PackedCache.Slot> slot = cache.slot(file, TlmmKernel.Kind.best());
-            // While the cache is read (one core, mostly memory and the collector), the other core runs the kernels
-            // and the activations' quantization and SiLU on small operands, so that the JIT compiles them before
-            // the first prompt rather than during it.
+            TlmmKernel.Kind kind = TlmmKernel.Kind.forModel(source.config().dim());
+            Optional<PackedCache.Slot> slot = cache.slot(file, kind);
+            // While the cache is read (one core, mostly memory and the collector), the other core runs the vector
+            // kernels and the activations' quantization and SiLU on small operands, so that the JIT compiles them
+            // before the first prompt rather than during it. (The scalar loop needs no priming.)
             boolean silu = source.config().activation() == Activation.SILU;
-            Thread primer = slot.isPresent() && Files.isRegularFile(slot.get().file())
+            Thread primer = kind.vector() && slot.isPresent() && Files.isRegularFile(slot.get().file())
                     ? Thread.ofPlatform().daemon().name("tellme-primer").start(() -> prime(silu))
                     : null;
             PackedWeights packed = slot.flatMap(s -> s.read(source.config())).orElse(null);
-            ExactModel m = new ExactModel(source, exact, capacity, threads, packed);
+            ExactModel m = new ExactModel(source, exact, capacity, threads, packed, kind);
             if (primer != null) {
                 try {
                     primer.join(); // not to take a core from the prompt (it is done by now, or nearly)
@@ -346,6 +360,12 @@ public final class ExactModel implements LanguageModel {
     /** Observes the intermediate vectors from now on (null: none); for test benches. */
     public void probe(ExactProbe probe) {
         this.probe = probe;
+    }
+
+    /** This model's attention for one head: the Vector API's where its products run on one, else the scalar one. */
+    private AttentionHead attentionHead() {
+        return kernel.kind().vector() ? AttentionHead.create(exactConfig.lanes(), c.headDim())
+                : AttentionHead.scalar(exactConfig.lanes(), c.headDim());
     }
 
     /** True when the ternary products use a Vector API kernel. */

@@ -36,7 +36,7 @@ public final class FloatModel implements LanguageModel {
     private int next;
 
     /** The ternary products' kernel (one thread); each ternary matrix is kept once, in its layout. */
-    private final TlmmKernel kernel = new TlmmKernel(1);
+    private final TlmmKernel kernel;
 
     // Scratch buffers.
     private final float[] xb;
@@ -70,6 +70,7 @@ public final class FloatModel implements LanguageModel {
                        java.util.function.Supplier<float[]> output, java.util.function.IntFunction<LayerWeights> layer,
                        java.util.function.IntFunction<TernaryLayer> ternaryLayer, Runnable release, int capacity) {
         this.c = config;
+        this.kernel = new TlmmKernel(1, TlmmKernel.Kind.forModel(config.dim()));
         this.capacity = capacity;
         this.embedding = embedding;
         this.outputNorm = outputNorm;

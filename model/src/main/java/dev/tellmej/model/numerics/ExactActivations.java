@@ -41,6 +41,11 @@ public final class ExactActivations {
                 // fall through to the scalar version
             }
         }
+        return scalarSiluArray();
+    }
+
+    /** {@link #silu} over arrays, element by element (for models too narrow to gain from {@link VectorSilu}). */
+    public static SiluArray scalarSiluArray() {
         return (x, n) -> {
             for (int i = 0; i < n; i++) {
                 x[i] = silu(x[i]);

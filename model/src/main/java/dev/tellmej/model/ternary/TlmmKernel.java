@@ -33,6 +33,21 @@ public final class TlmmKernel {
             return BEST;
         }
 
+        /**
+         * The kind for the products of a model of hidden size {@code dim}: {@link #best} from {@link #VECTOR_MIN_DIM}
+         * up, {@link #SCALAR} below. Narrower models run faster on the scalar loop, above all from a cold start: until
+         * C2 has compiled a Vector API kernel its operations run as plain Java, tens of times slower, and at these
+         * sizes the compiled kernel gains too little to repay that (docs/model.md, "Small models").
+         */
+        public static Kind forModel(int dim) {
+            return dim >= VECTOR_MIN_DIM ? BEST : SCALAR;
+        }
+
+        /** True for the Vector API's kinds. */
+        public boolean vector() {
+            return this != SCALAR;
+        }
+
         /** True when this kind can run here (the Vector API module is present and the vectors are wide enough). */
         public boolean available() {
             return switch (this) {
@@ -42,6 +57,9 @@ public final class TlmmKernel {
             };
         }
     }
+
+    /** The hidden size from which a model's products run on the Vector API ({@link Kind#forModel}). */
+    public static final int VECTOR_MIN_DIM = 512;
 
     private static final boolean VECTOR_MODULE = ModuleLayer.boot().findModule("jdk.incubator.vector").isPresent();
     private static final Kind BEST = Kind.TABLE_512.available() ? Kind.TABLE_512

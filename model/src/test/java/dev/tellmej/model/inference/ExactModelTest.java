@@ -12,6 +12,7 @@ import dev.tellmej.model.numerics.ExactConfig;
 import dev.tellmej.model.numerics.StorageFormat;
 import dev.tellmej.model.sample.Sampler;
 import dev.tellmej.model.sample.SamplerConfig;
+import dev.tellmej.model.ternary.TlmmKernel;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -64,6 +65,46 @@ class ExactModelTest {
         } finally {
             two.close();
         }
+    }
+
+    @Test
+    void narrowModelsRunTheScalarKernelsAndEveryKindGivesTheSameBits() {
+        // The student (hidden 64) is below TlmmKernel.VECTOR_MIN_DIM: its products, attention and SiLU run scalar.
+        ExactModel chosen = new ExactModel(student, ExactConfig.defaults(), 64, 1);
+        assertEquals(TlmmKernel.Kind.SCALAR, chosen.kernelKind());
+        assertFalse(chosen.vectorized());
+        int[] prompt = {1, 403, 407, 261, 378, 432};
+        float[] expectedPrompt = chosen.prefill(prompt, 0);
+        float[][] expectedSteps = new float[4][];
+        for (int i = 0; i < expectedSteps.length; i++) {
+            expectedSteps[i] = chosen.forward(300 + 17 * i, prompt.length + i);
+        }
+        // Every kernel kind this machine runs, the Vector API's attention and SiLU with the vector ones, gives the
+        // same logits bit for bit: prefill of a prompt, then decode steps.
+        for (TlmmKernel.Kind kind : TlmmKernel.Kind.values()) {
+            if (!kind.available()) {
+                continue;
+            }
+            ExactModel m = new ExactModel(student, ExactConfig.defaults(), 64, 2, kind);
+            try {
+                assertEquals(kind, m.kernelKind());
+                assertArrayEquals(bits(expectedPrompt), bits(m.prefill(prompt, 0)), kind + " prefill");
+                for (int i = 0; i < expectedSteps.length; i++) {
+                    assertArrayEquals(bits(expectedSteps[i]), bits(m.forward(300 + 17 * i, prompt.length + i)),
+                            kind + " decode step " + i);
+                }
+            } finally {
+                m.close();
+            }
+        }
+    }
+
+    @Test
+    void theKernelKindFollowsTheModelsWidth() {
+        assertEquals(TlmmKernel.Kind.SCALAR, TlmmKernel.Kind.forModel(64));
+        assertEquals(TlmmKernel.Kind.SCALAR, TlmmKernel.Kind.forModel(TlmmKernel.VECTOR_MIN_DIM - 1));
+        assertEquals(TlmmKernel.Kind.best(), TlmmKernel.Kind.forModel(TlmmKernel.VECTOR_MIN_DIM));
+        assertEquals(TlmmKernel.Kind.best(), TlmmKernel.Kind.forModel(1536));
     }
 
     /** Logits at every position of the golden student continuation, concatenated. */

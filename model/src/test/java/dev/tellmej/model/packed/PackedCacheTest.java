@@ -41,8 +41,9 @@ class PackedCacheTest {
     /** A small TQ2_0 model with llama-quantize's Q6_K embedding, made by the project's own writer. */
     private static Path tq2Model(Path dir) {
         Path source = dir.resolve("synthetic.gguf");
-        SyntheticModel.write(new SyntheticModel.Shape("bitnet", 2, 256, 8, 1, 512, 384, Activation.SILU, true, 64), 5,
-                source);
+        // As wide as VECTOR_MIN_DIM: the exact path runs it on the best kernel kind (TlmmKernel.Kind.forModel).
+        SyntheticModel.write(new SyntheticModel.Shape("bitnet", 2, TlmmKernel.VECTOR_MIN_DIM, 8, 1, 512, 384,
+                Activation.SILU, true, 64), 5, source);
         Path tq2 = dir.resolve("synthetic-tq2_0.gguf");
         try (GgufFile file = GgufFile.open(source)) {
             Requantizer.requantize(file, Requantizer.llamaQuantize(file, GgmlType.TQ2_0)).write(tq2);
