@@ -34,10 +34,11 @@ public final class TlmmKernel {
         }
 
         /**
-         * The kind for the products of a model of hidden size {@code dim}: {@link #best} from {@link #VECTOR_MIN_DIM}
-         * up, {@link #SCALAR} below. Narrower models run faster on the scalar loop, above all from a cold start: until
-         * C2 has compiled a Vector API kernel its operations run as plain Java, tens of times slower, and at these
-         * sizes the compiled kernel gains too little to repay that (docs/model.md, "Small models").
+         * The kind for the products of a model of hidden size {@code dim}: {@link #best} from
+         * {@link TlmmKernel#VECTOR_MIN_DIM} up, {@link #SCALAR} below. Narrower models run faster on the scalar loop,
+         * above all from a cold start: until C2 has compiled a Vector API kernel its operations run as plain Java,
+         * tens of times slower, and at these sizes the compiled kernel gains too little to repay that (docs/model.md,
+         * "Small models").
          */
         public static Kind forModel(int dim) {
             return dim >= VECTOR_MIN_DIM ? BEST : SCALAR;
