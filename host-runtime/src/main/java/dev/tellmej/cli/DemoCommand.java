@@ -113,14 +113,14 @@ final class DemoCommand implements Callable<Integer> {
 
     /**
      * The KV260 projection saved by the last {@code bench accelerator --config kv260} (simulating the kv260 kernel
-     * takes about ten minutes, too long for a demo), or how to measure it.
+     * takes about half an hour, too long for a demo), or how to measure it.
      */
     private static void printProjection(PrintWriter out) {
         String kv260 = AcceleratorConfig.kv260().name();
         Path file = SavedProjection.file(ModelFiles.cacheDir(), kv260);
         if (!Files.isRegularFile(file)) {
             out.println("KV260 projection: not measured on this machine yet. `scripts/tellme bench accelerator` runs"
-                    + " the kv260 kernel in Verilator on bitnet_b1_58-large's shape (about ten minutes) and saves it;"
+                    + " the kv260 kernel in Verilator on bitnet_b1_58-large's shape (about half an hour) and saves it;"
                     + " the demo shows it from then on (docs/kernel.md has the project's own figures).");
             return;
         }

@@ -35,7 +35,7 @@ import picocli.CommandLine.Option;
                 + " resource report: URAM288, RAMB36, DSP48E2, LUT (rough) and FF against the XCK26, issue 13's"
                 + " budget (PASS or OVER per line) and TeLLMe's figures.",
                 "Flattened by default, as the other reports (hours on kv260); --hierarchical keeps the hierarchy"
-                        + " (9 minutes on kv260) and adds the split per top-level unit.",
+                        + " (about half an hour on kv260 on 2 cores) and adds the split per top-level unit.",
                 "With --out DIR (a path not ending in .md): the accelerator's report, a Markdown page and PNG plots"
                         + " of the saved 'tellme bench accelerator' result (decode against context with the DDR"
                         + " roofline, prefill and TTFT, bytes per token) and of this synthesis (resources against"
@@ -221,8 +221,9 @@ final class ReportAcceleratorCommand implements Callable<Integer>, PrintsJson {
 
     /** The bench result in {@code file}, of the build {@code config}; or what to run to make one. */
     private static AcceleratorBenchmark.Result readBench(Path file, AcceleratorConfig config) {
-        String run = "Run 'tellme bench accelerator --config " + config.name() + "' first (about 9 minutes for"
-                + " kv260; it saves its result there), or give --bench FILE with a 'bench accelerator --json' result.";
+        String run = "Run 'tellme bench accelerator --config " + config.name() + "' first (about half an hour for"
+                + " kv260 on 2 cores; it saves its result there), or give --bench FILE with a 'bench accelerator --json'"
+                + " result.";
         if (!Files.isRegularFile(file)) {
             throw new CommandFailedException("no 'tellme bench accelerator' result at " + file, run);
         }

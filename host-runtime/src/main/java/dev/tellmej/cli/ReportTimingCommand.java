@@ -30,7 +30,7 @@ import picocli.CommandLine.Option;
                 + " fanout) against 300 and 250 MHz: per module its worst path (PASS or OVER), the worst paths"
                 + " (ten, or --paths) named by register and Java line, and the DSP and RAM outputs without their"
                 + " output register.",
-                "The budget and why: docs/kernel.md#timing-risk. About 10 minutes for kv260's whole kernel."},
+                "The budget and why: docs/kernel.md#timing-risk. About 13 minutes for kv260's whole kernel."},
         footer = {"", "With --json it prints KernelTiming.Result: config, unit, top, netlist, synthesisMinutes,"
                 + " analysisSeconds, timing (TimingReport: top, model, clocks, modules, worstPaths, unregistered,"
                 + " dspRegistersAbsorbed, warnings). Every field, and those of the records inside (DelayModel,"

@@ -20,7 +20,7 @@ import java.util.Locale;
 /**
  * The last {@code tellme bench accelerator} result of a build, kept in the cache folder as
  * {@code bench-accelerator-BUILD.json} (the command's {@code --json} document), so that {@code tellme demo} can
- * show the KV260 projection without simulating the kv260 kernel for ten minutes. The file is the command's own:
+ * show the KV260 projection without simulating the kv260 kernel for half an hour. The file is the command's own:
  * each run replaces it, and nothing else writes there.
  */
 final class SavedProjection {
