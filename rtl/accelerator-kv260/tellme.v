@@ -1817,49 +1817,55 @@ module tellme (
   wire         embed_done;                                         // EmbedUnit.java:184
 
   // quantize_executor
-  reg          quantize_start;                                     // QuantizeExecutor.java:52
-  reg  [3:0]   quantize_src;                                       // QuantizeExecutor.java:54
-  reg          quantize_norm;                                      // QuantizeExecutor.java:55
-  reg  [15:0]  quantize_length;                                    // QuantizeExecutor.java:55
-  reg  [31:0]  quantize_gain;                                      // QuantizeExecutor.java:55
-  reg  [31:0]  quantize_eps;                                       // QuantizeExecutor.java:56
-  reg  [3:0]   quantize_tokens;                                    // QuantizeExecutor.java:56
-  reg  [63:0]  quantize_image;                                     // QuantizeExecutor.java:57
-  reg  [2:0]   quantize_step;                                      // QuantizeExecutor.java:66
-  reg  [3:0]   quantize_src_id;                                    // QuantizeExecutor.java:67
-  reg          quantize_norm_q;                                    // QuantizeExecutor.java:68
-  reg  [15:0]  quantize_length_q;                                  // QuantizeExecutor.java:69
-  reg  [63:0]  quantize_gain_address;                              // QuantizeExecutor.java:70
-  reg  [31:0]  quantize_eps_q;                                     // QuantizeExecutor.java:71
-  reg  [31:0]  quantize_inv_n;                                     // QuantizeExecutor.java:72
-  reg  [3:0]   quantize_token_count;                               // QuantizeExecutor.java:73
-  reg  [3:0]   quantize_token;                                     // QuantizeExecutor.java:74
-  reg  [3:0]   quantize_out_token;                                 // QuantizeExecutor.java:75
-  reg  [7:0]   quantize_code;                                      // QuantizeExecutor.java:76
-  wire         quantize_part_words;                                // QuantizeExecutor.java:78
+  reg          quantize_start;                                     // QuantizeExecutor.java:53
+  reg  [3:0]   quantize_src;                                       // QuantizeExecutor.java:55
+  reg          quantize_norm;                                      // QuantizeExecutor.java:56
+  reg  [15:0]  quantize_length;                                    // QuantizeExecutor.java:56
+  reg  [31:0]  quantize_gain;                                      // QuantizeExecutor.java:56
+  reg  [31:0]  quantize_eps;                                       // QuantizeExecutor.java:57
+  reg  [3:0]   quantize_tokens;                                    // QuantizeExecutor.java:57
+  reg  [63:0]  quantize_image;                                     // QuantizeExecutor.java:58
+  reg  [2:0]   quantize_step;                                      // QuantizeExecutor.java:67
+  reg  [3:0]   quantize_src_id;                                    // QuantizeExecutor.java:68
+  reg          quantize_norm_q;                                    // QuantizeExecutor.java:69
+  reg  [15:0]  quantize_length_q;                                  // QuantizeExecutor.java:70
+  reg  [63:0]  quantize_gain_address;                              // QuantizeExecutor.java:71
+  reg  [31:0]  quantize_eps_q;                                     // QuantizeExecutor.java:72
+  reg  [31:0]  quantize_inv_n;                                     // QuantizeExecutor.java:73
+  reg  [3:0]   quantize_token_count;                               // QuantizeExecutor.java:74
+  reg  [3:0]   quantize_token;                                     // QuantizeExecutor.java:75
+  reg  [3:0]   quantize_out_token;                                 // QuantizeExecutor.java:76
+  reg  [7:0]   quantize_code;                                      // QuantizeExecutor.java:77
+  wire         quantize_part_words;                                // QuantizeExecutor.java:79
   reg          quantize_bad_field;                                 // Ahead.java:26
   wire         quantize_overflow;                                  // ActivationBuffers.java:230
   reg          quantize_bad_size;                                  // Ahead.java:26
-  wire         quantize_bad;                                       // QuantizeExecutor.java:85
+  wire         quantize_bad;                                       // QuantizeExecutor.java:86
   reg          quantize_no_tokens;                                 // Ahead.java:26
-  wire [15:0]  quantize_length_words;                              // QuantizeExecutor.java:110
-  reg  [15:0]  quantize_word;                                      // QuantizeExecutor.java:120
-  reg  [15:0]  quantize_read_word;                                 // QuantizeExecutor.java:121
-  reg          quantize_reads_left;                                // QuantizeExecutor.java:124
-  reg          quantize_gains_asked;                               // QuantizeExecutor.java:125
-  wire [16:0]  quantize_gain_bytes;                                // QuantizeExecutor.java:126
-  wire [12:0]  quantize_gain_beats;                                // QuantizeExecutor.java:128
-  wire         quantize_asking_gains;                              // QuantizeExecutor.java:136
+  wire [15:0]  quantize_length_words;                              // QuantizeExecutor.java:111
+  reg  [15:0]  quantize_word;                                      // RunCounter.java:64
+  reg          quantize_word_last;                                 // RunCounter.java:65
+  reg          quantize_word_restart;                              // RunCounter.java:66
+  reg          quantize_word_step;                                 // RunCounter.java:67
+  wire [15:0]  quantize_word_limit;                                // RunCounter.java:70
+  wire         quantize_word_single;                               // RunCounter.java:71
+  wire         quantize_word_restart_single;                       // RunCounter.java:73
+  reg  [15:0]  quantize_read_word;                                 // QuantizeExecutor.java:125
+  reg          quantize_reads_left;                                // QuantizeExecutor.java:128
+  reg          quantize_gains_asked;                               // QuantizeExecutor.java:129
+  wire [16:0]  quantize_gain_bytes;                                // QuantizeExecutor.java:130
+  wire [12:0]  quantize_gain_beats;                                // QuantizeExecutor.java:132
+  wire         quantize_asking_gains;                              // QuantizeExecutor.java:140
   reg  [3:0]   quantize_words_credits;                             // CreditBuffer.java:77
   reg          quantize_words_has_credit;                          // CreditBuffer.java:78
-  wire         quantize_reading;                                   // QuantizeExecutor.java:151
-  reg          quantize_read_arrived_d1;                           // QuantizeExecutor.java:166
-  reg          quantize_read_arrived_d2;                           // QuantizeExecutor.java:166
-  reg          quantize_read_arrived_d3;                           // QuantizeExecutor.java:166
-  reg          quantize_read_arrived_d4;                           // QuantizeExecutor.java:166
-  reg          quantize_read_arrived_d5;                           // QuantizeExecutor.java:166
-  reg          quantize_read_arrived_d6;                           // QuantizeExecutor.java:166
-  reg          quantize_read_arrived_d7;                           // QuantizeExecutor.java:166
+  wire         quantize_reading;                                   // QuantizeExecutor.java:155
+  reg          quantize_read_arrived_d1;                           // QuantizeExecutor.java:170
+  reg          quantize_read_arrived_d2;                           // QuantizeExecutor.java:170
+  reg          quantize_read_arrived_d3;                           // QuantizeExecutor.java:170
+  reg          quantize_read_arrived_d4;                           // QuantizeExecutor.java:170
+  reg          quantize_read_arrived_d5;                           // QuantizeExecutor.java:170
+  reg          quantize_read_arrived_d6;                           // QuantizeExecutor.java:170
+  reg          quantize_read_arrived_d7;                           // QuantizeExecutor.java:170
   wire         quantize_words_fifo_push_valid;                     // CreditBuffer.java:113
   wire         quantize_words_fifo_push_ready;                     // CreditBuffer.java:113
   wire [63:0]  quantize_words_fifo_push_payload;                   // CreditBuffer.java:113
@@ -1880,30 +1886,29 @@ module tellme (
   reg  [15:0]  quantize_word_stage_payload_2;                      // Stream.java:141
   reg  [15:0]  quantize_word_stage_payload_3;                      // Stream.java:141
   wire         quantize_word_stage_ready;                          // Stream.java:142
-  reg          quantize_last_word;                                 // QuantizeExecutor.java:175
-  wire         quantize_last_fed;                                  // QuantizeExecutor.java:179
-  reg  [0:0]   quantize_gain_part;                                 // QuantizeExecutor.java:193
-  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:194
-  wire         quantize_last_gain_part;                            // QuantizeExecutor.java:195
-  reg          quantize_last_gain;                                 // QuantizeExecutor.java:198
-  wire         quantize_gaining;                                   // QuantizeExecutor.java:211
-  wire         quantize_gains_valid;                               // QuantizeExecutor.java:212
-  wire         quantize_gains_ready;                               // QuantizeExecutor.java:212
-  wire [15:0]  quantize_gains_payload_0;                           // QuantizeExecutor.java:212
-  wire [15:0]  quantize_gains_payload_1;                           // QuantizeExecutor.java:212
-  wire [15:0]  quantize_gains_payload_2;                           // QuantizeExecutor.java:212
-  wire [15:0]  quantize_gains_payload_3;                           // QuantizeExecutor.java:212
+  wire         quantize_last_fed;                                  // QuantizeExecutor.java:177
+  reg  [0:0]   quantize_gain_part;                                 // QuantizeExecutor.java:190
+  reg  [15:0]  quantize_gains_sent;                                // QuantizeExecutor.java:191
+  wire         quantize_last_gain_part;                            // QuantizeExecutor.java:192
+  reg          quantize_last_gain;                                 // QuantizeExecutor.java:195
+  wire         quantize_gaining;                                   // QuantizeExecutor.java:208
+  wire         quantize_gains_valid;                               // QuantizeExecutor.java:209
+  wire         quantize_gains_ready;                               // QuantizeExecutor.java:209
+  wire [15:0]  quantize_gains_payload_0;                           // QuantizeExecutor.java:209
+  wire [15:0]  quantize_gains_payload_1;                           // QuantizeExecutor.java:209
+  wire [15:0]  quantize_gains_payload_2;                           // QuantizeExecutor.java:209
+  wire [15:0]  quantize_gains_payload_3;                           // QuantizeExecutor.java:209
   reg          quantize_gain_skid_buffered;                        // Stream.java:162
   reg  [15:0]  quantize_gain_skid_buffer_0;                        // Stream.java:163
   reg  [15:0]  quantize_gain_skid_buffer_1;                        // Stream.java:163
   reg  [15:0]  quantize_gain_skid_buffer_2;                        // Stream.java:163
   reg  [15:0]  quantize_gain_skid_buffer_3;                        // Stream.java:163
   wire         quantize_gain_skid_ready;                           // Stream.java:164
-  wire         quantize_gain_taken;                                // QuantizeExecutor.java:224
-  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:243
-  wire         quantize_out_beat;                                  // QuantizeExecutor.java:245
-  reg          quantize_last_token;                                // QuantizeExecutor.java:264
-  wire         quantize_done;                                      // QuantizeExecutor.java:275
+  wire         quantize_gain_taken;                                // QuantizeExecutor.java:221
+  reg  [15:0]  quantize_out_word;                                  // QuantizeExecutor.java:240
+  wire         quantize_out_beat;                                  // QuantizeExecutor.java:242
+  reg          quantize_last_token;                                // QuantizeExecutor.java:261
+  wire         quantize_done;                                      // QuantizeExecutor.java:272
 
   // attention_executor
   reg          attention_start;                                    // AttentionExecutor.java:61
@@ -3734,12 +3739,12 @@ module tellme (
   assign data_writer_data_valid = data_write_beat_stage_valid; // Stream.java:101
   assign data_writer_data_payload_data = data_write_beat_stage_payload_data; // Stream.java:102
   assign data_writer_data_payload_strobes = data_write_beat_stage_payload_strobes; // Stream.java:102
-  assign inverse_of_length_in_valid = quantize_step == QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:103
-  assign inverse_of_length_in_payload = quantize_length_q; // QuantizeExecutor.java:104
-  assign rms_max_length_beats = quantize_length_words[10:0]; // QuantizeExecutor.java:111
-  assign rms_max_inv_n = quantize_inv_n; // QuantizeExecutor.java:112
-  assign rms_max_bypass = ~quantize_norm_q; // QuantizeExecutor.java:113
-  assign rms_max_eps = quantize_eps_q; // QuantizeExecutor.java:114
+  assign inverse_of_length_in_valid = quantize_step == QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:104
+  assign inverse_of_length_in_payload = quantize_length_q; // QuantizeExecutor.java:105
+  assign rms_max_length_beats = quantize_length_words[10:0]; // QuantizeExecutor.java:112
+  assign rms_max_inv_n = quantize_inv_n; // QuantizeExecutor.java:113
+  assign rms_max_bypass = ~quantize_norm_q; // QuantizeExecutor.java:114
+  assign rms_max_eps = quantize_eps_q; // QuantizeExecutor.java:115
   assign rms_max_in_valid = quantize_word_stage_valid; // Stream.java:101
   assign rms_max_in_payload_0 = quantize_word_stage_payload_0; // Stream.java:102
   assign rms_max_in_payload_1 = quantize_word_stage_payload_1; // Stream.java:102
@@ -3754,15 +3759,15 @@ module tellme (
   assign rms_max_gamma_payload_2 = quantize_gain_skid_buffered ? quantize_gain_skid_buffer_2 : quantize_gains_payload_2;
   // Stream.java:102
   assign rms_max_gamma_payload_3 = quantize_gain_skid_buffered ? quantize_gain_skid_buffer_3 : quantize_gains_payload_3;
-  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:236
-  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:237
-  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:239
-  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:239
-  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:239
-  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:239
-  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:241
-  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:242
-  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:244
+  assign quantizer_in_valid = rms_max_out_valid; // QuantizeExecutor.java:233
+  assign rms_max_out_ready = quantizer_in_ready; // QuantizeExecutor.java:234
+  assign quantizer_in_payload_x_0 = rms_max_out_payload_y_0; // QuantizeExecutor.java:236
+  assign quantizer_in_payload_x_1 = rms_max_out_payload_y_1; // QuantizeExecutor.java:236
+  assign quantizer_in_payload_x_2 = rms_max_out_payload_y_2; // QuantizeExecutor.java:236
+  assign quantizer_in_payload_x_3 = rms_max_out_payload_y_3; // QuantizeExecutor.java:236
+  assign quantizer_in_payload_absMax = rms_max_out_payload_absMax; // QuantizeExecutor.java:238
+  assign quantizer_in_payload_last = rms_max_out_payload_last; // QuantizeExecutor.java:239
+  assign quantizer_out_ready = 1'b1; // QuantizeExecutor.java:241
   // AttentionExecutor.java:271
   assign attention_command_valid = (attention_issue_step == ISSUE_STEP_COMMAND) & ~attention_failed;
   assign attention_command_payload_keyAddress = attention_head_address; // AttentionExecutor.java:272
@@ -4058,10 +4063,10 @@ module tellme (
       data_read_payload_address = embed_row_address; // EmbedUnit.java:115
       data_read_payload_beats = {16'd0, embed_row_beats}; // EmbedUnit.java:116
     end
-    if (quantize_asking_gains) begin // QuantizeExecutor.java:137
-      data_read_valid = 1'b1; // QuantizeExecutor.java:138
-      data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:139
-      data_read_payload_beats = {19'd0, quantize_gain_beats}; // QuantizeExecutor.java:140
+    if (quantize_asking_gains) begin // QuantizeExecutor.java:141
+      data_read_valid = 1'b1; // QuantizeExecutor.java:142
+      data_read_payload_address = quantize_gain_address; // QuantizeExecutor.java:143
+      data_read_payload_beats = {19'd0, quantize_gain_beats}; // QuantizeExecutor.java:144
     end
     if (rotate_step == ROTATE_STEP_TABLE_COMMAND) begin // RotateAndCache.java:153
       data_read_valid = 1'b1; // RotateAndCache.java:154
@@ -4118,8 +4123,8 @@ module tellme (
     if (embed_phase == EMBED_STEP_ROW) begin // EmbedUnit.java:162
       data_beat_ready = embed_last_part; // EmbedUnit.java:162
     end
-    if (quantize_gaining) begin // QuantizeExecutor.java:225
-      // QuantizeExecutor.java:225
+    if (quantize_gaining) begin // QuantizeExecutor.java:222
+      // QuantizeExecutor.java:222
       data_beat_ready = quantize_gain_taken & (quantize_last_gain_part | quantize_last_gain);
     end
     if (rotate_step == ROTATE_STEP_TABLE) begin // RotateAndCache.java:189
@@ -4346,13 +4351,13 @@ module tellme (
     buffer_read_id = 4'd0; // ActivationBuffers.java:92
     buffer_read_token = 3'd0; // ActivationBuffers.java:93
     buffer_read_word = 10'd0; // ActivationBuffers.java:94
-    if (quantize_step == QUANTIZE_STEP_STREAM) begin // QuantizeExecutor.java:154
-      buffer_read_id = quantize_src_id; // QuantizeExecutor.java:155
-      buffer_read_token = quantize_token[2:0]; // QuantizeExecutor.java:156
-      buffer_read_word = quantize_read_word[9:0]; // QuantizeExecutor.java:157
+    if (quantize_step == QUANTIZE_STEP_STREAM) begin // QuantizeExecutor.java:158
+      buffer_read_id = quantize_src_id; // QuantizeExecutor.java:159
+      buffer_read_token = quantize_token[2:0]; // QuantizeExecutor.java:160
+      buffer_read_word = quantize_read_word[9:0]; // QuantizeExecutor.java:161
     end
-    if (quantize_reading) begin // QuantizeExecutor.java:159
-      buffer_read_valid = 1'b1; // QuantizeExecutor.java:160
+    if (quantize_reading) begin // QuantizeExecutor.java:163
+      buffer_read_valid = 1'b1; // QuantizeExecutor.java:164
     end
     if (attention_issue_step == ISSUE_STEP_QUERY_READ) begin // AttentionExecutor.java:321
       buffer_read_valid = 1'b1; // AttentionExecutor.java:323
@@ -4734,16 +4739,16 @@ module tellme (
     quantized_write_data = 32'h0; // QuantizedStore.java:69
     quantized_mc_write = 1'b0; // QuantizedStore.java:70
     quantized_mc_data = 32'h0; // QuantizedStore.java:71
-    if (quantize_out_beat) begin // QuantizeExecutor.java:250
-      quantized_write = 1'b1; // QuantizeExecutor.java:251
-      quantized_write_token = quantize_out_token[2:0]; // QuantizeExecutor.java:252
-      quantized_write_word = quantize_out_word[9:0]; // QuantizeExecutor.java:253
-      // QuantizeExecutor.java:254
+    if (quantize_out_beat) begin // QuantizeExecutor.java:247
+      quantized_write = 1'b1; // QuantizeExecutor.java:248
+      quantized_write_token = quantize_out_token[2:0]; // QuantizeExecutor.java:249
+      quantized_write_word = quantize_out_word[9:0]; // QuantizeExecutor.java:250
+      // QuantizeExecutor.java:251
       quantized_write_data =
           {quantizer_out_payload_q_3, quantizer_out_payload_q_2, quantizer_out_payload_q_1, quantizer_out_payload_q_0};
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:256
-        quantized_mc_write = 1'b1; // QuantizeExecutor.java:257
-        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:258
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:253
+        quantized_mc_write = 1'b1; // QuantizeExecutor.java:254
+        quantized_mc_data = quantizer_out_payload_mc; // QuantizeExecutor.java:255
       end
     end
   end
@@ -5051,10 +5056,10 @@ module tellme (
   end
 
   // -------------------------------------------------------------------------------------------------------------------
-  // quantize_executor (QuantizeExecutor.java:46): QUANTIZE: each token's vector through RMS-MAX and the quantizer into
+  // quantize_executor (QuantizeExecutor.java:47): QUANTIZE: each token's vector through RMS-MAX and the quantizer into
   // the quantized store
   always @(*) begin
-    quantize_start = 1'b0; // QuantizeExecutor.java:53
+    quantize_start = 1'b0; // QuantizeExecutor.java:54
     case (phase) // Sequencer.java:458
       STEP_ISSUE: quantize_start = is_quantize; // Sequencer.java:582
       default: ;
@@ -5062,53 +5067,71 @@ module tellme (
   end
 
   always @(*) begin
-    quantize_src = 4'd0; // QuantizeExecutor.java:58
+    quantize_src = 4'd0; // QuantizeExecutor.java:59
     quantize_src = instruction_word[11:8]; // Sequencer.java:239
   end
 
   always @(*) begin
-    quantize_norm = 1'b0; // QuantizeExecutor.java:59
+    quantize_norm = 1'b0; // QuantizeExecutor.java:60
     quantize_norm = instruction_word[12]; // Sequencer.java:240
   end
 
   always @(*) begin
-    quantize_length = 16'd0; // QuantizeExecutor.java:60
+    quantize_length = 16'd0; // QuantizeExecutor.java:61
     quantize_length = instruction_word[31:16]; // Sequencer.java:241
   end
 
   always @(*) begin
-    quantize_gain = 32'd0; // QuantizeExecutor.java:61
+    quantize_gain = 32'd0; // QuantizeExecutor.java:62
     quantize_gain = instruction_word[63:32]; // Sequencer.java:242
   end
 
   always @(*) begin
-    quantize_eps = 32'h0; // QuantizeExecutor.java:62
+    quantize_eps = 32'h0; // QuantizeExecutor.java:63
     quantize_eps = instruction_word[95:64]; // Sequencer.java:243
   end
 
   always @(*) begin
-    quantize_tokens = 4'd0; // QuantizeExecutor.java:63
+    quantize_tokens = 4'd0; // QuantizeExecutor.java:64
     quantize_tokens = chunk_tokens; // Sequencer.java:244
   end
 
   always @(*) begin
-    quantize_image = 64'd0; // QuantizeExecutor.java:64
+    quantize_image = 64'd0; // QuantizeExecutor.java:65
     quantize_image = arg_image; // Sequencer.java:245
   end
 
-  assign quantize_part_words = quantize_length[1:0] != 2'd0; // QuantizeExecutor.java:78
+  assign quantize_part_words = quantize_length[1:0] != 2'd0; // QuantizeExecutor.java:79
   // ActivationBuffers.java:230
   assign quantize_overflow =
       (~(quantize_src < 4'd5) & (quantize_length != 16'd0))
       | (((quantize_src == 4'd0) | (quantize_src == 4'd1) | (quantize_src == 4'd2)) & (quantize_length > 16'd1536))
       | (((quantize_src == 4'd3) | (quantize_src == 4'd4)) & (quantize_length > 16'd4096));
-  assign quantize_bad = quantize_bad_field | quantize_bad_size; // QuantizeExecutor.java:85
-  assign quantize_length_words = {2'd0, quantize_length_q[15:2]}; // QuantizeExecutor.java:110
-  assign quantize_gain_bytes = {quantize_length_q, 1'b0}; // QuantizeExecutor.java:126
-  assign quantize_gain_beats = quantize_gain_beats_sum[16:4]; // QuantizeExecutor.java:128
-  // QuantizeExecutor.java:136
+  assign quantize_bad = quantize_bad_field | quantize_bad_size; // QuantizeExecutor.java:86
+  assign quantize_length_words = {2'd0, quantize_length_q[15:2]}; // QuantizeExecutor.java:111
+
+  always @(*) begin
+    quantize_word_restart = 1'b0; // RunCounter.java:68
+    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:133
+      quantize_word_restart = 1'b1; // RunCounter.java:89
+    end
+  end
+
+  always @(*) begin
+    quantize_word_step = 1'b0; // RunCounter.java:69
+    if (quantize_words_fifo_pop_valid & quantize_words_ready) begin // QuantizeExecutor.java:178
+      quantize_word_step = 1'b1; // RunCounter.java:105
+    end
+  end
+
+  assign quantize_word_limit = quantize_length_words; // RunCounter.java:70
+  assign quantize_word_single = quantize_word_limit == 16'd1; // RunCounter.java:71
+  assign quantize_word_restart_single = quantize_word_single; // RunCounter.java:74
+  assign quantize_gain_bytes = {quantize_length_q, 1'b0}; // QuantizeExecutor.java:130
+  assign quantize_gain_beats = quantize_gain_beats_sum[16:4]; // QuantizeExecutor.java:132
+  // QuantizeExecutor.java:140
   assign quantize_asking_gains = (quantize_step == QUANTIZE_STEP_STREAM) & ~quantize_gains_asked;
-  // QuantizeExecutor.java:151
+  // QuantizeExecutor.java:155
   assign quantize_reading = (quantize_step == QUANTIZE_STEP_STREAM) & quantize_reads_left & quantize_words_has_credit;
   assign quantize_words_fifo_push_valid = quantize_read_arrived_d7; // CreditBuffer.java:116
   assign quantize_words_fifo_push_payload =
@@ -5120,78 +5143,86 @@ module tellme (
   assign quantize_words_ready = ~quantize_word_skid_buffered; // Stream.java:165
   assign quantize_word_skid_ready = quantize_word_skid_ready_or; // Stream.java:144
   assign quantize_word_stage_ready = rms_max_in_ready; // Stream.java:103
-  assign quantize_last_fed = (quantize_token + 4'd1) == quantize_token_count; // QuantizeExecutor.java:179
-  assign quantize_last_gain_part = quantize_gain_part; // QuantizeExecutor.java:195
+  assign quantize_last_fed = (quantize_token + 4'd1) == quantize_token_count; // QuantizeExecutor.java:177
+  assign quantize_last_gain_part = quantize_gain_part; // QuantizeExecutor.java:192
   assign quantize_gaining =
       quantize_norm_q
       & ((quantize_step == QUANTIZE_STEP_TOKEN)
          | (quantize_step == QUANTIZE_STEP_STREAM)
-         | (quantize_step == QUANTIZE_STEP_DRAIN)); // QuantizeExecutor.java:211
+         | (quantize_step == QUANTIZE_STEP_DRAIN)); // QuantizeExecutor.java:208
   assign quantize_gains_ready = ~quantize_gain_skid_buffered; // Stream.java:165
   assign quantize_gain_skid_ready = rms_max_gamma_ready; // Stream.java:103
-  assign quantize_gains_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:214
-  // QuantizeExecutor.java:221
+  assign quantize_gains_valid = quantize_gaining & data_beat_valid; // QuantizeExecutor.java:211
+  // QuantizeExecutor.java:218
   assign quantize_gains_payload_0 = quantize_gain_part ? data_beat_payload_data[79:64] : data_beat_payload_data[15:0];
-  // QuantizeExecutor.java:221
+  // QuantizeExecutor.java:218
   assign quantize_gains_payload_1 = quantize_gain_part ? data_beat_payload_data[95:80] : data_beat_payload_data[31:16];
-  // QuantizeExecutor.java:221
+  // QuantizeExecutor.java:218
   assign quantize_gains_payload_2 = quantize_gain_part ? data_beat_payload_data[111:96] : data_beat_payload_data[47:32];
   assign quantize_gains_payload_3 =
-      quantize_gain_part ? data_beat_payload_data[127:112] : data_beat_payload_data[63:48]; // QuantizeExecutor.java:221
-  assign quantize_gain_taken = quantize_gains_valid & quantize_gains_ready; // QuantizeExecutor.java:224
-  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:245
-  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:275
+      quantize_gain_part ? data_beat_payload_data[127:112] : data_beat_payload_data[63:48]; // QuantizeExecutor.java:218
+  assign quantize_gain_taken = quantize_gains_valid & quantize_gains_ready; // QuantizeExecutor.java:221
+  assign quantize_out_beat = quantizer_out_valid & quantizer_out_ready; // QuantizeExecutor.java:242
+  assign quantize_done = quantize_step == QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:272
 
   always @(posedge ap_clk) begin
     quantize_bad_field <= quantize_bad_field_or; // Ahead.java:26
     quantize_bad_size <= quantize_overflow; // Ahead.java:26
     quantize_no_tokens <= quantize_tokens_eq_0; // Ahead.java:26
-    if (quantize_start) begin // QuantizeExecutor.java:87
-      quantize_src_id <= quantize_src; // QuantizeExecutor.java:88
-      quantize_norm_q <= quantize_norm; // QuantizeExecutor.java:89
-      quantize_length_q <= quantize_length; // QuantizeExecutor.java:90
-      quantize_gain_address <= quantize_image + {32'd0, quantize_gain}; // QuantizeExecutor.java:91
-      quantize_eps_q <= quantize_eps; // QuantizeExecutor.java:92
-      quantize_token_count <= quantize_tokens; // QuantizeExecutor.java:93
-      quantize_token <= 4'd0; // QuantizeExecutor.java:94
-      quantize_out_token <= 4'd0; // QuantizeExecutor.java:95
-      quantize_code <= 8'd0; // QuantizeExecutor.java:96
-      quantize_step <= QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:97
-      if (quantize_bad | quantize_no_tokens) begin // QuantizeExecutor.java:98
-        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:98
+    if (quantize_start) begin // QuantizeExecutor.java:88
+      quantize_src_id <= quantize_src; // QuantizeExecutor.java:89
+      quantize_norm_q <= quantize_norm; // QuantizeExecutor.java:90
+      quantize_length_q <= quantize_length; // QuantizeExecutor.java:91
+      quantize_gain_address <= quantize_image + {32'd0, quantize_gain}; // QuantizeExecutor.java:92
+      quantize_eps_q <= quantize_eps; // QuantizeExecutor.java:93
+      quantize_token_count <= quantize_tokens; // QuantizeExecutor.java:94
+      quantize_token <= 4'd0; // QuantizeExecutor.java:95
+      quantize_out_token <= 4'd0; // QuantizeExecutor.java:96
+      quantize_code <= 8'd0; // QuantizeExecutor.java:97
+      quantize_step <= QUANTIZE_STEP_INVERSE; // QuantizeExecutor.java:98
+      if (quantize_bad | quantize_no_tokens) begin // QuantizeExecutor.java:99
+        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:99
       end
-      if (quantize_bad) begin // QuantizeExecutor.java:99
-        quantize_code <= 8'd3; // QuantizeExecutor.java:99
+      if (quantize_bad) begin // QuantizeExecutor.java:100
+        quantize_code <= 8'd3; // QuantizeExecutor.java:100
       end
     end
-    if (inverse_of_length_in_valid & inverse_of_length_in_ready) begin // QuantizeExecutor.java:105
-      quantize_step <= QUANTIZE_STEP_WAIT_INVERSE; // QuantizeExecutor.java:105
+    if (inverse_of_length_in_valid & inverse_of_length_in_ready) begin // QuantizeExecutor.java:106
+      quantize_step <= QUANTIZE_STEP_WAIT_INVERSE; // QuantizeExecutor.java:106
     end
-    if ((quantize_step == QUANTIZE_STEP_WAIT_INVERSE) & inverse_of_length_out_valid) begin // QuantizeExecutor.java:106
-      quantize_inv_n <= inverse_of_length_out_payload; // QuantizeExecutor.java:107
-      quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:108
+    if ((quantize_step == QUANTIZE_STEP_WAIT_INVERSE) & inverse_of_length_out_valid) begin // QuantizeExecutor.java:107
+      quantize_inv_n <= inverse_of_length_out_payload; // QuantizeExecutor.java:108
+      quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:109
     end
-    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:129
-      quantize_word <= 16'd0; // QuantizeExecutor.java:130
-      quantize_read_word <= 16'd0; // QuantizeExecutor.java:131
-      quantize_reads_left <= quantize_length_words != 16'd0; // QuantizeExecutor.java:132
-      quantize_gains_asked <= ~quantize_norm_q; // QuantizeExecutor.java:133
-      quantize_step <= QUANTIZE_STEP_STREAM; // QuantizeExecutor.java:134
+    if (quantize_word_restart) begin // RunCounter.java:75
+      quantize_word <= 16'd0; // RunCounter.java:76
+      quantize_word_last <= quantize_word_restart_single; // RunCounter.java:77
+    end else if (quantize_word_step) begin // RunCounter.java:78
+      quantize_word <= quantize_word_last ? 16'd0 : (quantize_word + 16'd1); // RunCounter.java:79
+      // RunCounter.java:80
+      quantize_word_last <=
+          quantize_word_last ? quantize_word_single : ((quantize_word + 16'd2) == quantize_word_limit);
     end
-    if (quantize_asking_gains & data_read_ready) begin // QuantizeExecutor.java:142
-      quantize_gains_asked <= 1'b1; // QuantizeExecutor.java:142
+    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:133
+      quantize_read_word <= 16'd0; // QuantizeExecutor.java:135
+      quantize_reads_left <= quantize_length_words != 16'd0; // QuantizeExecutor.java:136
+      quantize_gains_asked <= ~quantize_norm_q; // QuantizeExecutor.java:137
+      quantize_step <= QUANTIZE_STEP_STREAM; // QuantizeExecutor.java:138
     end
-    if (quantize_reading) begin // QuantizeExecutor.java:159
-      quantize_read_word <= quantize_read_word_sum; // QuantizeExecutor.java:162
-      quantize_reads_left <= quantize_read_word_sum != quantize_length_words; // QuantizeExecutor.java:163
+    if (quantize_asking_gains & data_read_ready) begin // QuantizeExecutor.java:146
+      quantize_gains_asked <= 1'b1; // QuantizeExecutor.java:146
     end
-    quantize_read_arrived_d1 <= quantize_reading; // QuantizeExecutor.java:166
-    quantize_read_arrived_d2 <= quantize_read_arrived_d1; // QuantizeExecutor.java:166
-    quantize_read_arrived_d3 <= quantize_read_arrived_d2; // QuantizeExecutor.java:166
-    quantize_read_arrived_d4 <= quantize_read_arrived_d3; // QuantizeExecutor.java:166
-    quantize_read_arrived_d5 <= quantize_read_arrived_d4; // QuantizeExecutor.java:166
-    quantize_read_arrived_d6 <= quantize_read_arrived_d5; // QuantizeExecutor.java:166
-    quantize_read_arrived_d7 <= quantize_read_arrived_d6; // QuantizeExecutor.java:166
+    if (quantize_reading) begin // QuantizeExecutor.java:163
+      quantize_read_word <= quantize_read_word_sum; // QuantizeExecutor.java:166
+      quantize_reads_left <= quantize_read_word_sum != quantize_length_words; // QuantizeExecutor.java:167
+    end
+    quantize_read_arrived_d1 <= quantize_reading; // QuantizeExecutor.java:170
+    quantize_read_arrived_d2 <= quantize_read_arrived_d1; // QuantizeExecutor.java:170
+    quantize_read_arrived_d3 <= quantize_read_arrived_d2; // QuantizeExecutor.java:170
+    quantize_read_arrived_d4 <= quantize_read_arrived_d3; // QuantizeExecutor.java:170
+    quantize_read_arrived_d5 <= quantize_read_arrived_d4; // QuantizeExecutor.java:170
+    quantize_read_arrived_d6 <= quantize_read_arrived_d5; // QuantizeExecutor.java:170
+    quantize_read_arrived_d7 <= quantize_read_arrived_d6; // QuantizeExecutor.java:170
     if (quantize_reading & ~quantize_words_fifo_pop_valid_and_ready) begin // CreditBuffer.java:120
       quantize_words_credits <= quantize_words_credits - 4'd1; // CreditBuffer.java:121
       quantize_words_has_credit <= quantize_words_credits != 4'd1; // CreditBuffer.java:122
@@ -5225,24 +5256,19 @@ module tellme (
       quantize_word_stage_payload_3 <=
           quantize_word_skid_buffered ? quantize_word_skid_buffer_3 : quantize_words_fifo_pop_payload[63:48];
     end
-    if (quantize_step == QUANTIZE_STEP_TOKEN) begin // QuantizeExecutor.java:178
-      quantize_last_word <= quantize_length_words == 16'd1; // QuantizeExecutor.java:178
-    end
-    if (quantize_words_fifo_pop_valid & quantize_words_ready) begin // QuantizeExecutor.java:180
-      quantize_word <= quantize_word + 16'd1; // QuantizeExecutor.java:181
-      quantize_last_word <= (quantize_word + 16'd2) == quantize_length_words; // QuantizeExecutor.java:182
-      if (quantize_last_word) begin // QuantizeExecutor.java:183
-        quantize_step <= QUANTIZE_STEP_DRAIN; // QuantizeExecutor.java:184
-        if (~quantize_last_fed) begin // QuantizeExecutor.java:185
-          quantize_token <= quantize_token + 4'd1; // QuantizeExecutor.java:186
-          quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:187
+    if (quantize_words_fifo_pop_valid & quantize_words_ready) begin // QuantizeExecutor.java:178
+      if (quantize_word_last) begin // QuantizeExecutor.java:180
+        quantize_step <= QUANTIZE_STEP_DRAIN; // QuantizeExecutor.java:181
+        if (~quantize_last_fed) begin // QuantizeExecutor.java:182
+          quantize_token <= quantize_token + 4'd1; // QuantizeExecutor.java:183
+          quantize_step <= QUANTIZE_STEP_TOKEN; // QuantizeExecutor.java:184
         end
       end
     end
-    if (quantize_start) begin // QuantizeExecutor.java:202
-      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:203
-      quantize_last_gain <= {2'd0, quantize_length[15:2]} == 16'd1; // QuantizeExecutor.java:204
-      quantize_gain_part <= 1'b0; // QuantizeExecutor.java:206
+    if (quantize_start) begin // QuantizeExecutor.java:199
+      quantize_gains_sent <= 16'd0; // QuantizeExecutor.java:200
+      quantize_last_gain <= {2'd0, quantize_length[15:2]} == 16'd1; // QuantizeExecutor.java:201
+      quantize_gain_part <= 1'b0; // QuantizeExecutor.java:203
     end
     if (~quantize_gain_skid_buffered) begin // Stream.java:166
       quantize_gain_skid_buffer_0 <= quantize_gains_payload_0; // Stream.java:166
@@ -5255,32 +5281,32 @@ module tellme (
     end else if (quantize_gains_valid) begin // Stream.java:168
       quantize_gain_skid_buffered <= 1'b1; // Stream.java:168
     end
-    if (quantize_gain_taken) begin // QuantizeExecutor.java:226
-      quantize_gains_sent <= quantize_last_gain ? 16'd0 : (quantize_gains_sent + 16'd1); // QuantizeExecutor.java:227
+    if (quantize_gain_taken) begin // QuantizeExecutor.java:223
+      quantize_gains_sent <= quantize_last_gain ? 16'd0 : (quantize_gains_sent + 16'd1); // QuantizeExecutor.java:224
       quantize_last_gain <=
           quantize_last_gain ? (quantize_length_words == 16'd1)
-          : ((quantize_gains_sent + 16'd2) == quantize_length_words); // QuantizeExecutor.java:228
-      // QuantizeExecutor.java:230
+          : ((quantize_gains_sent + 16'd2) == quantize_length_words); // QuantizeExecutor.java:225
+      // QuantizeExecutor.java:227
       quantize_gain_part <= ~(quantize_last_gain_part | quantize_last_gain) & (quantize_gain_part + 1'b1);
     end
-    if (quantize_out_beat) begin // QuantizeExecutor.java:250
-      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:255
-      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:256
-        quantize_out_word <= 16'd0; // QuantizeExecutor.java:259
+    if (quantize_out_beat) begin // QuantizeExecutor.java:247
+      quantize_out_word <= quantize_out_word + 16'd1; // QuantizeExecutor.java:252
+      if (quantizer_out_payload_last) begin // QuantizeExecutor.java:253
+        quantize_out_word <= 16'd0; // QuantizeExecutor.java:256
       end
     end
-    if (quantize_start) begin // QuantizeExecutor.java:268
-      quantize_last_token <= quantize_tokens == 4'd1; // QuantizeExecutor.java:268
+    if (quantize_start) begin // QuantizeExecutor.java:265
+      quantize_last_token <= quantize_tokens == 4'd1; // QuantizeExecutor.java:265
     end
-    if (quantize_out_beat & quantizer_out_payload_last) begin // QuantizeExecutor.java:269
-      quantize_out_token <= quantize_out_token + 4'd1; // QuantizeExecutor.java:270
-      quantize_last_token <= (quantize_out_token + 4'd2) == quantize_token_count; // QuantizeExecutor.java:271
-      if (quantize_last_token) begin // QuantizeExecutor.java:272
-        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:272
+    if (quantize_out_beat & quantizer_out_payload_last) begin // QuantizeExecutor.java:266
+      quantize_out_token <= quantize_out_token + 4'd1; // QuantizeExecutor.java:267
+      quantize_last_token <= (quantize_out_token + 4'd2) == quantize_token_count; // QuantizeExecutor.java:268
+      if (quantize_last_token) begin // QuantizeExecutor.java:269
+        quantize_step <= QUANTIZE_STEP_FINISH; // QuantizeExecutor.java:269
       end
     end
-    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:276
-      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:276
+    if (quantize_step == QUANTIZE_STEP_FINISH) begin // QuantizeExecutor.java:273
+      quantize_step <= QUANTIZE_STEP_IDLE; // QuantizeExecutor.java:273
     end
     if (!ap_rst_n) begin
       quantize_bad_field <= 1'b0;
@@ -5298,6 +5324,7 @@ module tellme (
       quantize_step <= QUANTIZE_STEP_IDLE;
       quantize_inv_n <= 32'h0;
       quantize_word <= 16'd0;
+      quantize_word_last <= 1'b0;
       quantize_read_word <= 16'd0;
       quantize_reads_left <= 1'b0;
       quantize_gains_asked <= 1'b0;
@@ -5312,7 +5339,6 @@ module tellme (
       quantize_words_has_credit <= 1'b1;
       quantize_word_skid_buffered <= 1'b0;
       quantize_word_stage_valid <= 1'b0;
-      quantize_last_word <= 1'b0;
       quantize_gains_sent <= 16'd0;
       quantize_last_gain <= 1'b0;
       quantize_gain_part <= 1'b0;
@@ -8464,8 +8490,13 @@ module tellme (
         $stop;
       end
       if (!(~(quantize_step == QUANTIZE_STEP_STREAM)
-            | (quantize_reads_left == (quantize_read_word < quantize_length_words)))) begin // QuantizeExecutor.java:148
-        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:148: QuantizeExecutor: the reads-left flag follows ",
+            | (quantize_word_last == ((quantize_word + 16'd1) == quantize_word_limit)))) begin // RunCounter.java:82
+        $display("ASSERTION FAILED in %m: RunCounter.java:82: QuantizeExecutor: quantize_word_last follows the count");
+        $stop;
+      end
+      if (!(~(quantize_step == QUANTIZE_STEP_STREAM)
+            | (quantize_reads_left == (quantize_read_word < quantize_length_words)))) begin // QuantizeExecutor.java:152
+        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:152: QuantizeExecutor: the reads-left flag follows ",
                  "the words asked");
         $stop;
       end
@@ -8489,28 +8520,21 @@ module tellme (
                  "the FIFO was full (the pipeline's latency is longer than the credits cover)");
         $stop;
       end
-      // QuantizeExecutor.java:176
-      if (!(~(quantize_step == QUANTIZE_STEP_STREAM)
-            | (quantize_last_word == ((quantize_word + 16'd1) == quantize_length_words)))) begin
-        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:176: QuantizeExecutor: the last-word flag follows ",
-                 "the words fed");
-        $stop;
-      end
-      // QuantizeExecutor.java:199
+      // QuantizeExecutor.java:196
       if (!(~(quantize_norm_q
               & ((quantize_step == QUANTIZE_STEP_TOKEN)
                  | (quantize_step == QUANTIZE_STEP_STREAM)
                  | (quantize_step == QUANTIZE_STEP_DRAIN)))
             | (quantize_last_gain == ((quantize_gains_sent + 16'd1) == quantize_length_words)))) begin
-        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:199: QuantizeExecutor: the last-gain flag follows ",
+        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:196: QuantizeExecutor: the last-gain flag follows ",
                  "the gains sent");
         $stop;
       end
-      // QuantizeExecutor.java:265
+      // QuantizeExecutor.java:262
       if (!((quantize_step == QUANTIZE_STEP_IDLE)
             | (quantize_step == QUANTIZE_STEP_FINISH)
             | (quantize_last_token == ((quantize_out_token + 4'd1) == quantize_token_count)))) begin
-        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:265: QuantizeExecutor: the last-token flag follows ",
+        $display("ASSERTION FAILED in %m: QuantizeExecutor.java:262: QuantizeExecutor: the last-token flag follows ",
                  "the stored tokens");
         $stop;
       end

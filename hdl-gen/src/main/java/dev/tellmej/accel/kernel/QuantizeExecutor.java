@@ -15,6 +15,7 @@ import dev.tellmej.hdl.lib.Ahead;
 import dev.tellmej.hdl.lib.CreditBuffer;
 import dev.tellmej.hdl.lib.Delay;
 import dev.tellmej.hdl.lib.Flow;
+import dev.tellmej.hdl.lib.RunCounter;
 import dev.tellmej.hdl.lib.Stream;
 import dev.tellmej.hdl.lib.fp.InverseOfCount;
 import java.util.ArrayList;
@@ -117,7 +118,10 @@ final class QuantizeExecutor extends Area {
         // fixed pipeline (its read, then its storage rounding) behind a credit buffer, so RMS-MAX may stall
         // without a word being lost. The next token is fed as soon as this one's words are in: RMS-MAX takes it
         // while it scales and emits this one, and its gains are read behind this one's.
-        UInt word = reg("quantize_word", uint(16), 0);            // words pushed into RMS-MAX
+        // Words pushed into RMS-MAX, with the token's-last flag kept beside the count (for timing: the increment and
+        // the compare with the length lay on the path into the step).
+        RunCounter word = RunCounter.create("quantize_word", 16, lengthWords, step.is(QuantizeStep.STREAM),
+                "QuantizeExecutor");
         UInt readWord = reg("quantize_read_word", uint(16), 0);   // words asked of the buffer
         // Whether words are left to ask, a flag set with the count (for timing: the compare with the length lay on
         // the path into the buffers' read address).
@@ -127,7 +131,7 @@ final class QuantizeExecutor extends Area {
         UInt gainBeats = gainBytes.add(shape.beatBytes() - 1).trunc(17).shr(KernelShape.shift(shape.beatBytes()))
                 .named("quantize_gain_beats");
         when(step.is(QuantizeStep.TOKEN), () -> {
-            word.set(0);
+            word.restart();
             readWord.set(0);
             readsLeft.set(lengthWords.ne(0));
             gainsAsked.set(norm.not());
@@ -170,17 +174,10 @@ final class QuantizeExecutor extends Area {
         // ready).
         Stream<Vec<Bits>> toRms = words.connect(new Flow<>(arrived, buffers.readStored));
         toRms.s2mPipe("quantize_word_skid").stage("quantize_word_stage").connectTo(rms.in);
-        // Whether the word entering RMS-MAX is the token's last, a flag set with the count (for timing: the
-        // increment and the compare with the length lay on the path into the step).
-        Bool lastWord = reg("quantize_last_word", bool(), 0);
-        assertAlways(step.is(QuantizeStep.STREAM).not().or(lastWord.eq(word.add(1).trunc(16).eq(lengthWords))),
-                "QuantizeExecutor: the last-word flag follows the words fed");
-        when(step.is(QuantizeStep.TOKEN), () -> lastWord.set(lengthWords.eq(1)));
         Bool lastFed = token.add(1).trunc(tokenBits).eq(tokens).named("quantize_last_fed");
         when(toRms.fire(), () -> {
-            word.set(word.add(1).trunc(16));
-            lastWord.set(word.add(2).trunc(16).eq(lengthWords));
-            when(lastWord, () -> {
+            word.step();
+            when(word.last, () -> {
                 step.set(QuantizeStep.DRAIN);
                 when(lastFed.not(), () -> {
                     token.set(token.add(1).trunc(tokenBits));
