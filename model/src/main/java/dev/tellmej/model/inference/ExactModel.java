@@ -57,8 +57,7 @@ public final class ExactModel implements LanguageModel {
         final float[] pair = new float[2];
         /** The gate activations of the FFN, then their SiLU. */
         final float[] gate = new float[c.ffnDim()];
-        final ExactActivations.SiluArray silu = kernel.kind().vector() ? ExactActivations.siluArray()
-                : ExactActivations.scalarSiluArray();
+        final ExactActivations.SiluArray silu = siluArray();
         float mc;
         int position;
 
@@ -366,6 +365,11 @@ public final class ExactModel implements LanguageModel {
     private AttentionHead attentionHead() {
         return kernel.kind().vector() ? AttentionHead.create(exactConfig.lanes(), c.headDim())
                 : AttentionHead.scalar(exactConfig.lanes(), c.headDim());
+    }
+
+    /** This model's SiLU over arrays: the Vector API's where its products run on one, else the scalar one. */
+    private ExactActivations.SiluArray siluArray() {
+        return kernel.kind().vector() ? ExactActivations.siluArray() : ExactActivations.scalarSiluArray();
     }
 
     /** True when the ternary products use a Vector API kernel. */
